@@ -1,0 +1,157 @@
+"""Line-level cleaning: website furniture rules, letter-spacing, inline spam and title echoes.
+
+The rules live in an editable TOML file (``data/furniture.toml``); this module only applies them.
+Functions take strings and return strings (plus what they removed), so they are easy to test.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from topics.errors import input_error
+from topics.resources import default_path
+
+#: Characters that end a sentence (full-width and the ASCII forms the corpus also uses).
+TERMINAL = "。!?!?;;…”」』\"'))."
+#: Punctuation and spaces ignored when comparing a line to a title.
+_TITLE_NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
+_CJK = r"[\u3400-\u9fff\uf900-\ufaff]"
+_LETTER_SPACED = re.compile(rf"(?<={_CJK}) (?={_CJK})")
+_SPACED_MARKER = re.compile(r"[((]\s*([一二三四五六七八九十\d]{1,3})\s*[))]\s*")
+_SPACES = re.compile(r"[ \t\u00a0\u3000\u2002-\u200b]+")
+
+
+@dataclass(frozen=True)
+class FurnitureRules:
+    """Compiled furniture rules, with the file (and its hash) they came from."""
+
+    drop_lines: dict[str, re.Pattern] = field(default_factory=dict)
+    drop_blocks: dict[str, re.Pattern] = field(default_factory=dict)
+    drop_inline: dict[str, re.Pattern] = field(default_factory=dict)
+    title_echo_prefixes: tuple[str, ...] = ()
+    page_title_suffixes: tuple[re.Pattern, ...] = ()
+    source: str = ""
+    sha256: str = ""
+
+
+def _compile_section(path: Path, table: dict, section: str) -> dict[str, re.Pattern]:
+    rules = table.get(section, {})
+    if not isinstance(rules, dict):
+        raise input_error(path, f"[{section}] must be a table of name = 'regex' pairs")
+    compiled = {}
+    for name, pattern in rules.items():
+        try:
+            compiled[name] = re.compile(str(pattern))
+        except re.error as exc:
+            raise input_error(
+                path, f"rule {section}.{name}: bad regular expression ({exc})"
+            ) from None
+    return compiled
+
+
+def load_furniture(path: str | Path | None = None) -> FurnitureRules:
+    """Load furniture rules from ``path`` (default: the shipped ``furniture.toml``)."""
+    path = Path(path) if path else default_path("furniture.toml")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise input_error(path, f"cannot read furniture rules ({exc.strerror or exc})") from None
+    try:
+        table = tomllib.loads(data.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise input_error(path, f"is not valid TOML ({exc})") from None
+    echo = table.get("title_echo", {})
+    try:
+        suffixes = tuple(re.compile(p) for p in echo.get("page_title_suffixes", []))
+    except re.error as exc:
+        problem = f"title_echo.page_title_suffixes: bad regular expression ({exc})"
+        raise input_error(path, problem) from None
+    return FurnitureRules(
+        drop_lines=_compile_section(path, table, "drop_lines"),
+        drop_blocks=_compile_section(path, table, "drop_blocks"),
+        drop_inline=_compile_section(path, table, "drop_inline"),
+        title_echo_prefixes=tuple(echo.get("prefixes", [])),
+        page_title_suffixes=suffixes,
+        source=str(path),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+
+
+def normalise_line(line: str) -> str:
+    """Trim, unify spaces and join letter-spaced headings.
+
+    >>> normalise_line("  创 新 运 行 机 制\u3000")
+    '创新运行机制'
+    >>> normalise_line("( 一 ) 、“总揽全局”")
+    '(一)、“总揽全局”'
+    """
+    line = _SPACES.sub(" ", line).strip()
+    line = _SPACED_MARKER.sub(lambda m: f"({m.group(1)})", line)
+    cjk_gaps = len(_LETTER_SPACED.findall(line))
+    cjk_chars = len(re.findall(_CJK, line))
+    if cjk_gaps >= 2 and cjk_gaps >= 0.6 * (cjk_chars - 1):
+        line = _LETTER_SPACED.sub("", line)
+    return line.replace(") 、", ")、")
+
+
+def count_chars(text: str) -> int:
+    """Characters that are not whitespace: the unit of every kept/dropped count."""
+    return sum(1 for ch in text if not ch.isspace())
+
+
+def matching_rule(line: str, rules: dict[str, re.Pattern]) -> str | None:
+    """Name of the first rule whose pattern is found in ``line``, or None."""
+    for name, pattern in rules.items():
+        if pattern.search(line):
+            return name
+    return None
+
+
+def strip_inline(text: str, rules: dict[str, re.Pattern]) -> tuple[str, dict[str, int]]:
+    """Remove inline spam; return the text and the characters each rule removed."""
+    removed: dict[str, int] = {}
+    for name, pattern in rules.items():
+        chars = sum(count_chars(m.group(0)) for m in pattern.finditer(text))
+        if chars:
+            text = pattern.sub("", text)
+            removed[name] = chars
+    return text, removed
+
+
+def strip_title_echo(text: str, title: str, prefixes: tuple[str, ...] = ()) -> tuple[str, int]:
+    """Remove the site's inline echoes of a page title: ``,<title>。`` and ``<prefix>《<title>》``.
+
+    >>> strip_title_echo("这一课题,乡镇研究。我部成立", "乡镇研究")
+    ('这一课题。我部成立', 5)
+    """
+    if len(title) < 4:
+        return text, 0
+    t = re.escape(title)
+    prefix = "|".join(map(re.escape, prefixes))
+    patterns = [rf"(?:{prefix})?《{t}》" if prefix else rf"《{t}》", rf"[,,]{t}(?=[。;;])"]
+    removed = 0
+    for pattern in patterns:
+        removed += sum(count_chars(m.group(0)) for m in re.finditer(pattern, text))
+        text = re.sub(pattern, "", text)
+    return text, removed
+
+
+def title_key(text: str) -> str:
+    """A title with punctuation, spaces and book-title marks removed, for echo comparison."""
+    return _TITLE_NOISE.sub("", text)
+
+
+def strip_page_title_suffix(title: str, rules: FurnitureRules) -> str:
+    """``'…研究(精选多篇)'`` → ``'…研究'``."""
+    for pattern in rules.page_title_suffixes:
+        title = pattern.sub("", title).strip()
+    return title
+
+
+def ends_sentence(line: str) -> bool:
+    """True when ``line`` ends with sentence-final punctuation."""
+    return bool(line) and line[-1] in TERMINAL

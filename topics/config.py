@@ -1,0 +1,137 @@
+"""Run settings: one TOML file (``topics.toml``) a researcher edits instead of code.
+
+Every section is optional; missing keys keep the defaults below, which are the package's own
+and work on any corpus. Paths are relative to the config file's folder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from topics.errors import input_error
+from topics.lexicons import LexiconPaths
+from topics.tokenize import TokenizeSettings
+
+CONFIG_NAME = "topics.toml"
+
+
+@dataclass(frozen=True)
+class CorpusSettings:
+    """How pages are split and de-duplicated."""
+
+    article_threshold: float = 0.8
+    paragraph_threshold: float = 0.9
+    strict: bool = False  # stop at the first unreadable file instead of skipping it
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Where inputs are read and outputs written."""
+
+    raw: Path = Path("data/raw")
+    processed: Path = Path("data/processed")
+    cache: Path = Path("data/interim")
+    runs: Path = Path("data/runs")
+    figures: Path = Path("figures")
+    furniture: Path | None = None  # None: the shipped furniture rules
+    themes: Path | None = None  # None: the shipped themes
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All settings of a project; ``Settings.load()`` reads ``topics.toml``."""
+
+    root: Path = Path(".")
+    paths: Paths = field(default_factory=Paths)
+    lexicons: LexiconPaths = field(default_factory=LexiconPaths)
+    corpus: CorpusSettings = field(default_factory=CorpusSettings)
+    tokenize: TokenizeSettings = field(default_factory=TokenizeSettings)
+    model: dict[str, Any] = field(default_factory=dict)
+    source: str = ""
+
+    def path(self, value: Path | None) -> Path | None:
+        """``value`` resolved against the project root (None stays None)."""
+        if value is None:
+            return None
+        return value if value.is_absolute() else self.root / value
+
+    @classmethod
+    def load(cls, config: str | Path | None = None) -> Settings:
+        """Read ``config``, or the nearest ``topics.toml`` from the working folder upwards.
+
+        With no file found, the defaults apply with paths relative to the working folder.
+        """
+        path = Path(config) if config else find_config(Path.cwd())
+        if path is None:
+            return cls(root=Path.cwd())
+        try:
+            table = tomllib.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise input_error(path, f"cannot read settings ({exc.strerror or exc})") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise input_error(path, f"is not valid TOML ({exc})") from None
+        return from_table(table, path)
+
+    def fingerprint(self, *sections: str) -> str:
+        """Short hash of the named sections' values, for manifests and cache keys."""
+        data = {name: _plain(getattr(self, name)) for name in sections}
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def find_config(start: Path) -> Path | None:
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder / CONFIG_NAME
+    return None
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value):
+        return {k: _plain(v) for k, v in dataclasses.asdict(value).items()}
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return str(value) if isinstance(value, Path) else value
+
+
+def _build(cls, table: dict, path: Path, section: str):
+    """Instantiate dataclass ``cls`` from a TOML table, naming unknown keys in the error."""
+    names = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(table) - set(names))
+    if unknown:
+        raise input_error(path, f"[{section}] has unknown setting(s): {', '.join(unknown)}",
+                          f"known: {', '.join(sorted(names))}")  # fmt: skip
+    values = {}
+    for key, value in table.items():
+        default = getattr(cls(), key) if key not in ("root",) else None
+        if isinstance(default, Path) or names[key].type in ("Path | None", "Path"):
+            value = Path(value)
+        elif isinstance(value, list):
+            value = tuple(value)
+        values[key] = value
+    return cls(**values)
+
+
+def from_table(table: dict, path: Path) -> Settings:
+    """Settings from a parsed TOML table; ``path`` is the file, for messages and the root."""
+    known = {"paths", "lexicons", "corpus", "tokenize", "model"}
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise input_error(path, f"unknown section(s): {', '.join(unknown)}",
+                          f"known: {', '.join(sorted(known))}")  # fmt: skip
+    return Settings(
+        root=path.parent.resolve(),
+        paths=_build(Paths, table.get("paths", {}), path, "paths"),
+        lexicons=_build(LexiconPaths, table.get("lexicons", {}), path, "lexicons"),
+        corpus=_build(CorpusSettings, table.get("corpus", {}), path, "corpus"),
+        tokenize=_build(TokenizeSettings, table.get("tokenize", {}), path, "tokenize"),
+        model=dict(table.get("model", {})),
+        source=str(path),
+    )

@@ -1,0 +1,131 @@
+"""The one path from ``data/raw`` to every table and figure; the CLI and notebooks call this.
+
+Each step saves its outputs with a manifest and is skipped when the manifest shows that its
+inputs and settings have not changed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import fields
+from pathlib import Path
+
+import pandas as pd
+
+from topics import cleaning
+from topics.config import Settings
+from topics.corpus import PreparedCorpus, prepare_corpus
+from topics.lexicons import LexiconPaths, load_lexicons
+from topics.readers import list_text_files
+from topics.storage import atomic_folder, build_manifest, file_sha256, write_json
+from topics.tokenize import TokenizedCorpus, Tokenizer, tokenize_corpus
+
+TABLES = ("pages", "articles", "paragraphs", "removed", "problems")
+
+
+def raw_hashes(settings: Settings) -> dict[str, str]:
+    """SHA-256 of every raw file, by path relative to the raw folder."""
+    raw = settings.path(settings.paths.raw)
+    return {p.relative_to(raw).as_posix(): file_sha256(p) for p in list_text_files(raw)}
+
+
+def furniture_rules(settings: Settings) -> cleaning.FurnitureRules:
+    return cleaning.load_furniture(settings.path(settings.paths.furniture))
+
+
+def _prepare_inputs(settings: Settings) -> dict:
+    rules = furniture_rules(settings)
+    return {
+        "raw": raw_hashes(settings),
+        "furniture": rules.sha256,
+        "corpus_settings": settings.fingerprint("corpus"),
+    }
+
+
+def prepare(settings: Settings) -> PreparedCorpus:
+    """Prepare the corpus from the raw folder and save its tables under ``paths.processed``."""
+    raw = settings.path(settings.paths.raw)
+    corpus = prepare_corpus(
+        raw,
+        furniture_rules(settings),
+        strict=settings.corpus.strict,
+        article_threshold=settings.corpus.article_threshold,
+        paragraph_threshold=settings.corpus.paragraph_threshold,
+    )
+    manifest = build_manifest(
+        "prepared-corpus",
+        _prepare_inputs(settings),
+        {"corpus": settings.fingerprint("corpus")},
+        summary=corpus.summary(),
+    )
+    save_prepared(corpus, settings.path(settings.paths.processed), manifest)
+    return corpus
+
+
+def save_prepared(corpus: PreparedCorpus, folder: Path, manifest: dict) -> None:
+    """Write every table as Parquet and CSV (UTF-8 with BOM, for spreadsheets), atomically."""
+    with atomic_folder(folder) as tmp:
+        for name in TABLES:
+            table: pd.DataFrame = getattr(corpus, name)
+            table.to_parquet(tmp / f"{name}.parquet", index=False)
+            table.to_csv(tmp / f"{name}.csv", index=False, encoding="utf-8-sig")
+        write_json(tmp / "manifest.json", manifest)
+
+
+def load_prepared(folder: Path) -> PreparedCorpus:
+    """Read tables written by :func:`save_prepared`."""
+    tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES}
+    return PreparedCorpus(**tables)
+
+
+def prepared_corpus(settings: Settings) -> PreparedCorpus:
+    """The prepared corpus: loaded from disk when still current, prepared anew otherwise."""
+    folder = settings.path(settings.paths.processed)
+    manifest_path = folder / "manifest.json"
+    if manifest_path.exists():
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            if manifest.get("inputs") == _prepare_inputs(settings):
+                return load_prepared(folder)
+        except (OSError, ValueError, KeyError):
+            pass
+    return prepare(settings)
+
+
+def lexicon_paths(settings: Settings) -> LexiconPaths:
+    """The configured lexicon files resolved against the project root."""
+    lex = settings.lexicons
+    return LexiconPaths(**{f.name: settings.path(getattr(lex, f.name)) for f in fields(lex)})
+
+
+def make_tokenizer(settings: Settings) -> Tokenizer:
+    cache = settings.path(settings.paths.cache)
+    return Tokenizer(load_lexicons(lexicon_paths(settings)), settings.tokenize, cache)
+
+
+def tokenize_paragraphs(
+    settings: Settings, corpus: PreparedCorpus, progress: bool = True
+) -> TokenizedCorpus:
+    """Tokens of every paragraph of ``corpus`` (duplicates included, in table order)."""
+    return tokenize_corpus(corpus.paragraphs["text"].tolist(), make_tokenizer(settings), progress)
+
+
+def make_figures(settings: Settings, out: Path | None = None, progress: bool = True) -> list[Path]:
+    """Draw every figure into ``out`` (default ``paths.figures``) and record their provenance."""
+    from tqdm.auto import tqdm
+
+    from topics.plots.corpus_overview import plot_corpus_overview
+    from topics.plots.style import save_figure
+
+    out = Path(out) if out else settings.path(settings.paths.figures)
+    corpus = prepared_corpus(settings)
+    inputs = _prepare_inputs(settings)
+    jobs = {"corpus_overview": lambda: plot_corpus_overview(corpus.articles, corpus.paragraphs)}
+    records, written = {}, []
+    for name, draw in tqdm(jobs.items(), desc="figures", disable=not progress):
+        paths = save_figure(draw(), out / f"{name}.png")
+        written.extend(paths)
+        for path in paths:
+            records[path.name] = {"sha256": file_sha256(path), "inputs": inputs}
+    write_json(out / "MANIFEST.json", build_manifest("figures", inputs, {}, figures=records))
+    return written
