@@ -6,7 +6,9 @@ inputs and settings have not changed.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from dataclasses import fields
 from pathlib import Path
 
@@ -15,9 +17,13 @@ import pandas as pd
 from topics import cleaning
 from topics.config import Settings
 from topics.corpus import PreparedCorpus, prepare_corpus
+from topics.errors import TopicsError, input_error
 from topics.lexicons import LexiconPaths, load_lexicons
+from topics.model import ModelSettings, fit_lda
 from topics.readers import list_text_files
+from topics.runs import TopicRun, build_run, load_run, run_manifest
 from topics.storage import atomic_folder, build_manifest, file_sha256, write_json
+from topics.themes import ThemeSet, load_themes
 from topics.tokenize import TokenizedCorpus, Tokenizer, tokenize_corpus
 
 TABLES = ("pages", "articles", "paragraphs", "removed", "problems")
@@ -129,3 +135,111 @@ def make_figures(settings: Settings, out: Path | None = None, progress: bool = T
             records[path.name] = {"sha256": file_sha256(path), "inputs": inputs}
     write_json(out / "MANIFEST.json", build_manifest("figures", inputs, {}, figures=records))
     return written
+
+
+def model_settings(settings: Settings, **overrides) -> ModelSettings:
+    """The ``[model]`` section of the config as :class:`ModelSettings`, with ``overrides``."""
+    known = {f.name for f in fields(ModelSettings)}
+    values = {**settings.model, **{k: v for k, v in overrides.items() if v is not None}}
+    unknown = sorted(set(values) - known - {"lambda"})
+    if unknown:
+        raise input_error(settings.source or None, f"[model] has unknown setting(s): {unknown}")
+    values.pop("lambda", None)
+    if values.get("k") == "auto":
+        from topics.evaluate import recommended_k
+
+        values["k"] = recommended_k(settings)
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
+    return ModelSettings(**values)
+
+
+def themes_for(settings: Settings, model: ModelSettings) -> ThemeSet | None:
+    """The themes a fit is seeded with (None when ``model.themes`` is empty)."""
+    if not model.themes:
+        return None
+    return load_themes(settings.path(settings.paths.themes)).select(model.themes)
+
+
+def run_inputs(settings: Settings, model: ModelSettings) -> dict:
+    """Everything a run depends on, hashed: the basis of its id and of staleness checks."""
+    lexicons = load_lexicons(lexicon_paths(settings))
+    themes = themes_for(settings, model)
+    return {
+        **_prepare_inputs(settings),
+        "lexicons": lexicons.hashes,
+        "themes": themes.sha256 if themes else None,
+        "tokenize_settings": settings.fingerprint("tokenize"),
+        "model_settings": hashlib.sha256(
+            json.dumps(model.as_dict(), sort_keys=True).encode()
+        ).hexdigest()[:16],
+    }
+
+
+def run_id(model: ModelSettings, inputs: dict) -> str:
+    digest = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:8]
+    return f"k{model.k}-seed{model.seed}-{digest}"
+
+
+def fit(settings: Settings, model: ModelSettings | None = None, progress: bool = True) -> TopicRun:
+    """Prepare (or reuse) the corpus, tokenize, fit LDA on non-duplicate paragraphs, save."""
+    model = model or model_settings(settings)
+    corpus = prepared_corpus(settings)
+    tokenized = tokenize_paragraphs(settings, corpus, progress)
+    in_model = corpus.paragraphs["duplicate_of"].isna().to_numpy()
+    train = [doc for doc, keep in zip(tokenized.tokens, in_model, strict=True) if keep]
+    themes = themes_for(settings, model)
+    fitted = fit_lda(train, model, themes)
+    inputs = run_inputs(settings, model)
+    manifest = run_manifest(
+        fitted,
+        inputs,
+        {"model": model.as_dict(), "tokenize": settings.tokenize.as_dict()},
+        fitted.pruning,
+        documents={"paragraphs": len(corpus.paragraphs), "trained_on": len(train)},
+    )
+    run = build_run(fitted, corpus.paragraphs, corpus.articles, tokenized.tokens, manifest)
+    runs_dir = settings.path(settings.paths.runs)
+    run.save(runs_dir / run_id(model, inputs))
+    write_latest(runs_dir, run.path.name)
+    return run
+
+
+def write_latest(runs_dir: Path, name: str) -> None:
+    tmp = runs_dir / ".latest.tmp"
+    tmp.write_text(name + "\n", encoding="utf-8")
+    os.replace(tmp, runs_dir / "latest")
+
+
+def latest_run_path(settings: Settings) -> Path:
+    runs_dir = settings.path(settings.paths.runs)
+    pointer = runs_dir / "latest"
+    if not pointer.exists():
+        raise input_error(runs_dir, "has no fitted run yet", "run `topics fit` first")
+    return runs_dir / pointer.read_text(encoding="utf-8").strip()
+
+
+def open_run(settings: Settings, path: Path | None = None, check: bool = True) -> TopicRun:
+    """Load a run (default: the latest); with ``check``, refuse a stale one."""
+    path = Path(path) if path else latest_run_path(settings)
+    expected = None
+    if check:
+        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+        model = ModelSettings(**{k: tuple(v) if isinstance(v, list) else v
+                                 for k, v in manifest.get("model", {}).items()})  # fmt: skip
+        expected = run_inputs(settings, model)
+    return load_run(path, expected)
+
+
+def current_run(settings: Settings, progress: bool = True) -> TopicRun:
+    """The run for the current config: reused when one with the same inputs exists, else fit."""
+    model = model_settings(settings)
+    inputs = run_inputs(settings, model)
+    path = settings.path(settings.paths.runs) / run_id(model, inputs)
+    if (path / "manifest.json").exists():
+        try:
+            run = load_run(path, inputs)
+            write_latest(path.parent, path.name)
+            return run
+        except TopicsError:
+            pass
+    return fit(settings, model, progress)

@@ -1,0 +1,265 @@
+"""LDA on paragraphs: gensim dictionary and bag of words, an NMF start, seeded-theme priors.
+
+Why the NMF start: on this corpus gensim's random initialisation gives topics that change with
+the seed (mean matched top-10 Jaccard ≈ 0.35 between seeds). Writing a deterministic NMF
+(``nndsvda``) solution on tf-idf into the model's sufficient statistics before training makes
+fits nearly seed-independent (≈ 1.0) and more coherent, at no extra cost (see DESIGN.md and
+``benchmarks/bench_models.py``). The same data, settings and seed give bitwise-identical topics.
+
+>>> fitted = fit_lda(tokens, ModelSettings(k=8, seed=1))           # doctest: +SKIP
+>>> fitted.topic_word().shape                                       # doctest: +SKIP
+(8, 1800)
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pandas as pd
+from gensim.corpora import Dictionary
+from gensim.models import LdaModel, LdaMulticore
+
+from topics.errors import input_error
+from topics.themes import ThemeSet
+
+log = logging.getLogger(__name__)
+BagOfWords = list[tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """Settings of one LDA fit; the defaults were chosen by measurement on the bundled corpus.
+
+    ``k`` topics (``"auto"`` in the config means: use the recommendation of ``select-k``),
+    ``seed`` for every random choice, ``passes`` over the corpus and ``iterations`` per
+    document, Dirichlet priors ``alpha`` (document-topic) and ``eta`` (topic-word; None = 1/k),
+    ``init`` "nmf" (stable) or "random" (gensim's default), dictionary pruning ``no_below``
+    (documents) and ``no_above`` (share of documents), seeded ``themes`` (ids from the themes
+    file, or ``["all"]``) with prior ``theme_strength`` pseudo-counts per seed word.
+    """
+
+    k: int = 8
+    seed: int = 42
+    passes: int = 20
+    iterations: int = 400
+    alpha: str | float = "symmetric"
+    eta: float | None = None
+    init: str = "nmf"
+    no_below: int = 3
+    no_above: float = 0.5
+    themes: tuple[str, ...] = ()
+    theme_strength: float = 10.0
+    multicore: bool = False
+    workers: int = 2
+    chunksize: int = 2000
+
+    def __post_init__(self):
+        if self.init not in ("nmf", "random"):
+            raise input_error(None, f"model.init must be 'nmf' or 'random', not {self.init!r}")
+        if not isinstance(self.k, int) or self.k < 2:
+            raise input_error(None, f"model.k must be an integer >= 2, not {self.k!r}")
+
+    def as_dict(self) -> dict:
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+
+@dataclass
+class PruningReport:
+    """What dictionary pruning removed: words, tokens and documents left empty."""
+
+    words_before: int
+    words_after: int
+    tokens_before: int
+    tokens_after: int
+    documents: int
+    empty_documents: int
+    removed_top: list[tuple[str, int]] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        top = " ".join(f"{w}({n})" for w, n in self.removed_top[:15])
+        return (
+            f"dictionary: {self.words_after} of {self.words_before} words kept, "
+            f"{self.tokens_after} of {self.tokens_before} tokens; "
+            f"{self.empty_documents} of {self.documents} documents left empty; "
+            f"most frequent removed: {top}"
+        )
+
+
+def build_dictionary(
+    tokens: Sequence[list[str]], no_below: int, no_above: float, keep: Sequence[str] = ()
+) -> tuple[Dictionary, PruningReport]:
+    """gensim ``Dictionary`` pruned with ``filter_extremes``; ``keep`` words always survive.
+
+    Words in fewer than ``no_below`` documents or in more than ``no_above`` of them go.
+    """
+    dictionary = Dictionary(tokens)
+    before = Counter(w for doc in tokens for w in doc)
+    keep = [w for w in keep if w in dictionary.token2id]
+    dictionary.filter_extremes(no_below=no_below, no_above=no_above, keep_n=None, keep_tokens=keep)
+    dictionary.compactify()
+    removed = Counter({w: n for w, n in before.items() if w not in dictionary.token2id})
+    kept_tokens = sum(n for w, n in before.items() if w in dictionary.token2id)
+    report = PruningReport(
+        words_before=len(before),
+        words_after=len(dictionary),
+        tokens_before=sum(before.values()),
+        tokens_after=kept_tokens,
+        documents=len(tokens),
+        empty_documents=sum(1 for doc in tokens if not any(w in dictionary.token2id for w in doc)),
+        removed_top=removed.most_common(30),
+    )
+    log.info("%s", report)
+    return dictionary, report
+
+
+def theme_prior(
+    dictionary: Dictionary, k: int, themes: ThemeSet, strength: float, base: float
+) -> np.ndarray:
+    """The K×V ``eta`` matrix: ``base`` everywhere, plus ``strength`` on theme t's seed words in
+    topic t (themes take topics 0…T−1, the rest stay free)."""
+    if len(themes) > k:
+        raise input_error(themes.source, f"{len(themes)} themes but only k={k} topics")
+    eta = np.full((k, len(dictionary)), base, dtype=np.float64)
+    for topic, theme in enumerate(themes):
+        ids = [dictionary.token2id[s] for s in theme.seeds if s in dictionary.token2id]
+        eta[topic, ids] += strength
+    return eta
+
+
+def nmf_start(
+    bows: Sequence[BagOfWords], n_words: int, k: int, seed: int, eta: np.ndarray | None
+) -> np.ndarray:
+    """Topic-word pseudo-counts (K×V) from NMF on tf-idf, ordered to match seeded themes."""
+    from scipy import sparse
+    from sklearn.decomposition import NMF
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    rows = [i for i, bow in enumerate(bows) for _ in bow]
+    cols = [w for bow in bows for w, _ in bow]
+    vals = [c for bow in bows for _, c in bow]
+    counts = sparse.csr_matrix((vals, (rows, cols)), shape=(len(bows), n_words), dtype=float)
+    tfidf = TfidfTransformer().fit_transform(counts)
+    nmf = NMF(n_components=k, init="nndsvda", random_state=seed, max_iter=500)
+    nmf.fit(tfidf)
+    components = nmf.components_ + 1e-12
+    components /= components.sum(axis=1, keepdims=True)
+    if eta is not None:
+        components = components[_order_by_seeds(components, eta)]
+    tokens_per_topic = counts.sum() / k
+    return components * tokens_per_topic
+
+
+def _order_by_seeds(components: np.ndarray, eta: np.ndarray) -> np.ndarray:
+    """Permutation putting, in row t, the NMF component that carries theme t's seeds most."""
+    from scipy.optimize import linear_sum_assignment
+
+    seeded = eta - eta.min(axis=1, keepdims=True)
+    affinity = seeded @ components.T  # topics (with seeds) × components
+    has_seeds = seeded.sum(axis=1) > 0
+    order = np.full(len(components), -1)
+    if has_seeds.any():
+        rows, cols = linear_sum_assignment(-affinity[has_seeds])
+        order[np.flatnonzero(has_seeds)[rows]] = cols
+    rest = [c for c in range(len(components)) if c not in set(order)]
+    order[order < 0] = rest
+    return order
+
+
+@dataclass
+class FittedLda:
+    """A trained gensim model with its dictionary, pruning report, prior and timing."""
+
+    model: LdaModel
+    dictionary: Dictionary
+    pruning: PruningReport
+    settings: ModelSettings
+    themes: ThemeSet | None
+    fit_seconds: float
+
+    def topic_word(self) -> np.ndarray:
+        """K×V topic-word probabilities (rows sum to 1), in float64."""
+        topics = self.model.get_topics().astype(np.float64)
+        return topics / topics.sum(axis=1, keepdims=True)
+
+    def vocabulary(self) -> list[str]:
+        return [self.dictionary[i] for i in range(len(self.dictionary))]
+
+    def bows(self, tokens: Sequence[list[str]]) -> list[BagOfWords]:
+        return [self.dictionary.doc2bow(doc) for doc in tokens]
+
+    def doc_topics(self, tokens: Sequence[list[str]]) -> np.ndarray:
+        """N×K topic shares of token lists; rows of documents with no known word are NaN.
+
+        Inference restarts from the model's seed each call, so it is repeatable.
+        """
+        return infer_doc_topics(self.model, self.bows(tokens), self.settings.seed)
+
+
+def infer_doc_topics(model: LdaModel, bows: Sequence[BagOfWords], seed: int) -> np.ndarray:
+    """Variational inference of topic shares, deterministic for a given ``seed``."""
+    shares = np.full((len(bows), model.num_topics), np.nan)
+    known = [i for i, bow in enumerate(bows) if bow]
+    if known:
+        model.random_state = np.random.RandomState(seed)
+        gamma, _ = model.inference([bows[i] for i in known])
+        shares[known] = gamma / gamma.sum(axis=1, keepdims=True)
+    return shares
+
+
+def fit_lda(
+    tokens: Sequence[list[str]],
+    settings: ModelSettings | None = None,
+    themes: ThemeSet | None = None,
+) -> FittedLda:
+    """Fit LDA to token lists (one per document) and return the fitted model.
+
+    With ``themes``, topic t is seeded with theme t's words; with ``settings.init == "nmf"``
+    training starts from an NMF solution instead of random topics.
+    """
+    settings = settings or ModelSettings()
+    started = time.perf_counter()
+    seeds = [s for theme in themes or () for s in theme.seeds]
+    dictionary, pruning = build_dictionary(tokens, settings.no_below, settings.no_above, seeds)
+    bows = [dictionary.doc2bow(doc) for doc in tokens]
+    n_docs = sum(1 for bow in bows if bow)
+    if n_docs == 0:
+        raise input_error(None, "no document has a word left after pruning; nothing to model")
+    if settings.k > n_docs:
+        raise input_error(
+            None,
+            f"k={settings.k} topics for only {n_docs} documents",
+            "choose a smaller k (topics select-k suggests one)",
+        )
+    base = settings.eta if settings.eta is not None else 1.0 / settings.k
+    eta = None
+    if themes:
+        eta = theme_prior(dictionary, settings.k, themes, settings.theme_strength, base)
+    model_class = LdaMulticore if settings.multicore else LdaModel
+    extra = {"workers": settings.workers} if settings.multicore else {}
+    model = model_class(
+        id2word=dictionary,
+        num_topics=settings.k,
+        alpha=settings.alpha,
+        eta=eta if eta is not None else base,
+        passes=settings.passes,
+        iterations=settings.iterations,
+        random_state=settings.seed,
+        chunksize=settings.chunksize,
+        eval_every=None,
+        dtype=np.float64,
+        **extra,
+    )
+    if settings.init == "nmf":
+        start = nmf_start(bows, len(dictionary), settings.k, settings.seed, eta)
+        model.state.sstats = start
+        model.sync_state()
+    model.update(bows, passes=settings.passes, iterations=settings.iterations)
+    return FittedLda(model, dictionary, pruning, settings, themes, time.perf_counter() - started)

@@ -1,0 +1,261 @@
+"""A fitted run: model, dictionary, doc-topic tables, topic table and manifest, in one folder.
+
+Topics are numbered from 1 (``T1`` … ``TK``) in every table, figure and HTML view; position
+``k`` of an array is topic ``T{k+1}``. Theme topics come first, in themes-file order.
+
+A run is written to a temporary folder and renamed into place, so an interrupted fit never
+leaves a half-written run or damages an earlier one. Loading checks the manifest.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from gensim.corpora import Dictionary
+from gensim.models import LdaModel
+
+from topics import terms
+from topics.errors import StaleRunError, TopicsError, input_error
+from topics.metrics import mean_token_weighted
+from topics.model import FittedLda, ModelSettings, PruningReport, infer_doc_topics
+from topics.storage import atomic_folder, build_manifest, write_json
+from topics.themes import Theme, ThemeSet
+
+FORMAT_VERSION = 1
+TABLES = ("paragraphs", "articles", "topics", "vocabulary", "seeds")
+
+
+def topic_names(k: int) -> list[str]:
+    """Column names of topic shares: ``T1`` … ``Tk``."""
+    return [f"T{i + 1}" for i in range(k)]
+
+
+@dataclass
+class TopicRun:
+    """Everything a fit produced, as the tables researchers read.
+
+    ``paragraphs`` / ``articles``: ids, titles, token counts and one share column per topic
+    (``T1``…); ``topics``: number, label, theme, prevalence, top terms; ``vocabulary``: term and
+    corpus frequency; ``seeds``: where each theme's seed words rank in its topic.
+    """
+
+    model: LdaModel
+    dictionary: Dictionary
+    settings: ModelSettings
+    paragraphs: pd.DataFrame
+    articles: pd.DataFrame
+    topics: pd.DataFrame
+    vocabulary: pd.DataFrame
+    seeds: pd.DataFrame
+    manifest: dict
+    path: Path | None = None
+
+    @property
+    def k(self) -> int:
+        return self.model.num_topics
+
+    @property
+    def topic_columns(self) -> list[str]:
+        return topic_names(self.k)
+
+    def topic_word(self) -> np.ndarray:
+        topics = self.model.get_topics().astype(np.float64)
+        return topics / topics.sum(axis=1, keepdims=True)
+
+    def term_frequency(self) -> np.ndarray:
+        return self.vocabulary["frequency"].to_numpy(dtype=float)
+
+    def terms(self, n: int = 10, lam: float = 0.6) -> pd.DataFrame:
+        """Top terms of every topic by probability, FREX, lift and relevance (λ = ``lam``)."""
+        table = terms.term_table(
+            self.topic_word(), self.term_frequency(), self.vocabulary["term"].tolist(), n, lam
+        )
+        table["topic"] = table["topic"] + 1
+        return table
+
+    def theme_topics(self) -> dict[str, int]:
+        """Theme id → topic number (1-based)."""
+        rows = self.topics[self.topics["theme"] != ""]
+        return dict(zip(rows["theme"], rows["topic"], strict=True))
+
+    def infer(self, tokens: list[list[str]]) -> np.ndarray:
+        """Topic shares (N×K) of new token lists; NaN rows for texts with no known word."""
+        bows = [self.dictionary.doc2bow(doc) for doc in tokens]
+        return infer_doc_topics(self.model, bows, self.settings.seed)
+
+    def save(self, folder: str | Path) -> Path:
+        """Write the run to ``folder`` atomically and return it."""
+        folder = Path(folder)
+        with atomic_folder(folder) as tmp:
+            (tmp / "model").mkdir()
+            self.model.save(str(tmp / "model" / "lda"))
+            self.dictionary.save(str(tmp / "dictionary.gensim"))
+            for name in TABLES:
+                table: pd.DataFrame = getattr(self, name)
+                table.to_parquet(tmp / f"{name}.parquet", index=False)
+                table.to_csv(tmp / f"{name}.csv", index=False, encoding="utf-8-sig")
+            write_json(tmp / "manifest.json", self.manifest)
+        self.path = folder
+        return folder
+
+
+def _seed_table(fitted: FittedLda, themes: ThemeSet | None) -> pd.DataFrame:
+    columns = ["theme", "topic", "seed", "in_vocabulary", "rank", "probability"]
+    if not themes:
+        return pd.DataFrame(columns=columns)
+    topic_word = fitted.topic_word()
+    order = np.argsort(-topic_word, axis=1, kind="stable")
+    rank_of = np.empty_like(order)
+    rows = np.arange(order.shape[0])[:, None]
+    rank_of[rows, order] = np.arange(order.shape[1])[None, :] + 1
+    records = []
+    for topic, theme in enumerate(themes):
+        for seed in theme.seeds:
+            word_id = fitted.dictionary.token2id.get(seed)
+            known = word_id is not None
+            records.append(
+                {
+                    "theme": theme.id,
+                    "topic": topic + 1,
+                    "seed": seed,
+                    "in_vocabulary": known,
+                    "rank": int(rank_of[topic, word_id]) if known else None,
+                    "probability": float(topic_word[topic, word_id]) if known else None,
+                }
+            )
+    return pd.DataFrame(records, columns=columns)
+
+
+def build_run(
+    fitted: FittedLda,
+    paragraphs: pd.DataFrame,
+    articles: pd.DataFrame,
+    tokens: list[list[str]],
+    manifest: dict,
+    lam: float = 0.6,
+) -> TopicRun:
+    """Tables of a fitted model for every paragraph (duplicates included, inferred) and article.
+
+    ``paragraphs`` and ``tokens`` are aligned: all prepared paragraphs and their tokens; the
+    model was trained on those with no ``duplicate_of``.
+    """
+    k = fitted.settings.k
+    names = topic_names(k)
+    shares = fitted.doc_topics(tokens)
+    bows = fitted.bows(tokens)
+    n_tokens = np.array([sum(c for _, c in bow) for bow in bows])
+    para = paragraphs[["paragraph_id", "article_id", "page_id", "duplicate_of"]].copy()
+    para["in_model"] = paragraphs["duplicate_of"].isna().to_numpy()
+    para["n_tokens"] = n_tokens
+    para[names] = shares
+
+    has_words = n_tokens > 0
+    groups, mixes = mean_token_weighted(
+        np.nan_to_num(shares[has_words]), n_tokens[has_words], para.loc[has_words, "article_id"]
+    )
+    art = articles[["article_id", "page_id", "title", "short_title", "duplicate_of"]].copy()
+    mix = pd.DataFrame(mixes, columns=names)
+    mix["article_id"] = groups
+    art = art.merge(mix, on="article_id", how="left")
+    art.insert(5, "n_tokens", art["article_id"].map(para.groupby("article_id")["n_tokens"].sum()))
+
+    topic_word = fitted.topic_word()
+    vocab = fitted.vocabulary()
+    model_bows = [b for b, keep in zip(bows, para["in_model"], strict=True) if keep]
+    frequency = np.zeros(len(vocab))
+    for bow in model_bows:
+        for word_id, count in bow:
+            frequency[word_id] += count
+    frequency = np.maximum(frequency, 1)  # seed words kept by the prior may be absent
+    relevance = terms.relevance(topic_word, frequency, lam)
+    top = terms.top_terms(relevance, vocab, 10)
+    labels = terms.auto_label(topic_word, frequency, vocab, n=3, lam=lam)
+    in_model = para["in_model"].to_numpy() & has_words
+    prevalence = np.average(shares[in_model], axis=0, weights=n_tokens[in_model])
+    themes: list[Theme] = list(fitted.themes or ())
+    topics = pd.DataFrame(
+        {
+            "topic": np.arange(1, k + 1),
+            "name": names,
+            "theme": [themes[i].id if i < len(themes) else "" for i in range(k)],
+            "label": [themes[i].label_zh if i < len(themes) else labels[i] for i in range(k)],
+            "label_en": [themes[i].label_en if i < len(themes) else "" for i in range(k)],
+            "auto_label": labels,
+            "prevalence": prevalence,
+            "top_terms": [" ".join(t) for t in top],
+        }
+    )
+    vocabulary = pd.DataFrame({"term": vocab, "frequency": frequency.astype(int)})
+    return TopicRun(
+        model=fitted.model,
+        dictionary=fitted.dictionary,
+        settings=fitted.settings,
+        paragraphs=para,
+        articles=art,
+        topics=topics,
+        vocabulary=vocabulary,
+        seeds=_seed_table(fitted, fitted.themes),
+        manifest=manifest,
+    )
+
+
+def run_manifest(
+    fitted: FittedLda, inputs: dict, settings: dict, pruning: PruningReport, **extra
+) -> dict:
+    """The manifest of a run: inputs' hashes, all settings, seed, versions, timings."""
+    return build_manifest(
+        "topic-run",
+        inputs,
+        settings,
+        format_version=FORMAT_VERSION,
+        seed=fitted.settings.seed,
+        model=fitted.settings.as_dict(),
+        pruning=pruning.as_dict(),
+        timings={"fit_seconds": round(fitted.fit_seconds, 3)},
+        **extra,
+    )
+
+
+def load_run(folder: str | Path, expected_inputs: dict | None = None) -> TopicRun:
+    """Load a saved run. With ``expected_inputs``, raise :class:`StaleRunError` if the run was
+    made from other data, lexicons, themes or settings, saying which changed."""
+    folder = Path(folder)
+    manifest_path = folder / "manifest.json"
+    if not manifest_path.exists():
+        raise input_error(folder, "is not a topic run (no manifest.json)", "run `topics fit`")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise input_error(manifest_path, f"is corrupt ({exc})", "fit the run again") from None
+    version = manifest.get("format_version")
+    if manifest.get("kind") != "topic-run" or version != FORMAT_VERSION:
+        raise input_error(
+            manifest_path,
+            f"run format {version!r} is not the supported {FORMAT_VERSION}",
+            "it was made by another version of topics; fit it again",
+        )
+    if expected_inputs is not None:
+        changed = sorted(
+            key
+            for key in set(expected_inputs) | set(manifest.get("inputs", {}))
+            if expected_inputs.get(key) != manifest.get("inputs", {}).get(key)
+        )
+        if changed:
+            raise StaleRunError(
+                f"{folder}: run is stale: {', '.join(changed)} changed since it was fitted; "
+                "run `topics fit` again"
+            )
+    try:
+        model = LdaModel.load(str(folder / "model" / "lda"))
+        dictionary = Dictionary.load(str(folder / "dictionary.gensim"))
+        tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES}
+    except (OSError, ValueError, EOFError) as exc:
+        raise TopicsError(f"{folder}: run files are damaged ({exc}); fit it again") from None
+    model_settings = ModelSettings(
+        **{k: tuple(v) if isinstance(v, list) else v for k, v in manifest["model"].items()}
+    )
+    return TopicRun(model, dictionary, model_settings, manifest=manifest, path=folder, **tables)
