@@ -20,7 +20,6 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-import pandas as pd
 from gensim.corpora import Dictionary
 from gensim.models import LdaModel, LdaMulticore
 
