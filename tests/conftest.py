@@ -34,3 +34,35 @@ def tokenizer(lexicons):
     from topics.tokenize import Tokenizer
 
     return Tokenizer(lexicons)
+
+
+@pytest.fixture(scope="session")
+def project_settings(tmp_path_factory):
+    """Settings of the real project config, with every output redirected to a temp folder.
+
+    The raw pages are read from the repository (never written); processed tables, caches,
+    runs and figures go to the temp folder.
+    """
+    from dataclasses import replace
+
+    from topics.config import Settings
+
+    out = tmp_path_factory.mktemp("project")
+    settings = Settings.load(ROOT / "topics.toml")
+    paths = replace(
+        settings.paths,
+        raw=RAW,
+        processed=out / "processed",
+        cache=out / "interim",
+        runs=out / "runs",
+        figures=out / "figures",
+    )
+    return replace(settings, paths=paths)
+
+
+@pytest.fixture(scope="session")
+def run(project_settings):
+    """The default run of the project config, fitted once per session."""
+    from topics import pipeline
+
+    return pipeline.current_run(project_settings, progress=False)
