@@ -108,6 +108,129 @@ def tokens(
         typer.echo(f"{pid}: {' '.join(toks)}")
 
 
+RunOption = Annotated[
+    Path | None, typer.Option("--run", "-r", help="Run folder (default: the latest fitted run).")
+]
+
+
+@app.command()
+@friendly_errors
+def fit(
+    config: ConfigOption = None,
+    quiet: QuietOption = False,
+    k: Annotated[int | None, typer.Option("--k", "-k", help="Number of topics.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
+    themes: Annotated[
+        str | None,
+        typer.Option(
+            help="Seeded themes: comma-separated ids from the themes file, 'all', or 'none'."
+        ),
+    ] = None,
+) -> None:
+    """Fit LDA on the non-duplicate paragraphs and save the run under data/runs/."""
+    from topics import pipeline
+
+    settings = _settings(config)
+    chosen = None if themes is None else () if themes == "none" else tuple(themes.split(","))
+    model = pipeline.model_settings(settings, k=k, seed=seed, themes=chosen)
+    run = pipeline.fit(settings, model, progress=not quiet)
+    pruning = run.manifest["pruning"]
+    typer.echo(
+        f"dictionary: {pruning['words_after']} of {pruning['words_before']} words kept, "
+        f"{pruning['tokens_after']} of {pruning['tokens_before']} tokens; "
+        f"{pruning['empty_documents']} of {pruning['documents']} paragraphs left empty"
+    )
+    _show_topics(run, n=10, lam=0.6)
+    if len(run.seeds):
+        typer.echo("\nseed words: rank in their theme's topic (by probability)")
+        for theme, group in run.seeds.groupby("theme", sort=False):
+            ranks = " ".join(
+                f"{r.seed}:{int(r.rank) if r.in_vocabulary else '-'}" for r in group.itertuples()
+            )
+            typer.echo(f"  {theme} (T{group['topic'].iloc[0]}): {ranks}")
+        shares = run.articles.set_index("short_title")[
+            [f"T{t}" for t in run.theme_topics().values()]
+        ]
+        shares.columns = list(run.theme_topics())
+        typer.echo("\ntheme share per article:")
+        _print_table(shares.round(3).reset_index())
+    typer.echo(f"\nrun saved to {run.path} ({run.manifest['timings']['fit_seconds']} s to fit)")
+
+
+def _show_topics(run, n: int, lam: float, method: str = "relevance") -> None:
+    table = run.terms(n=n, lam=lam)
+    table = table[table["method"] == method]
+    typer.echo(
+        f"\ntopics (top {n} terms by {method}"
+        + (f", λ={lam}" if method == "relevance" else "")
+        + "):"
+    )
+    for row in run.topics.itertuples():
+        words = " ".join(table.loc[table["topic"] == row.topic, "term"])
+        theme = f" [{row.theme}]" if row.theme else ""
+        typer.echo(f"  T{row.topic:<2} {row.prevalence:6.1%}  {row.label}{theme}: {words}")
+
+
+@app.command()
+@friendly_errors
+def show(
+    config: ConfigOption = None,
+    run: RunOption = None,
+    n: Annotated[int, typer.Option("--n", "-n", help="Terms per topic.")] = 10,
+    lam: Annotated[float, typer.Option("--lambda", help="Relevance λ (1 = probability).")] = 0.6,
+    method: Annotated[
+        str, typer.Option(help="Ranking: relevance, probability, frex or lift.")
+    ] = "relevance",
+    all_methods: Annotated[
+        bool, typer.Option("--all", help="Print the full term table (every method).")
+    ] = False,
+) -> None:
+    """Show a run's topics: labels, prevalence and top terms."""
+    from topics import pipeline
+
+    settings = _settings(config)
+    topic_run = pipeline.open_run(settings, run)
+    if method not in ("relevance", "probability", "frex", "lift"):
+        raise typer.BadParameter(f"unknown method {method!r}", param_hint="--method")
+    if all_methods:
+        _print_table(topic_run.terms(n=n, lam=lam).round(4))
+    else:
+        _show_topics(topic_run, n, lam, method)
+
+
+@app.command()
+@friendly_errors
+def infer(
+    paths: Annotated[list[Path], typer.Argument(help="Text files or folders of them.")],
+    config: ConfigOption = None,
+    run: RunOption = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="CSV of shares per document.")
+    ] = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Topic and theme shares of new documents (and of each of their paragraphs)."""
+    from topics import pipeline
+    from topics.infer import infer_files
+
+    settings = _settings(config)
+    topic_run = pipeline.open_run(settings, run)
+    result = infer_files(
+        topic_run, paths, pipeline.make_tokenizer(settings), pipeline.furniture_rules(settings),
+        progress=not quiet,
+    )  # fmt: skip
+    for row in result.problems.itertuples():
+        typer.secho(f"skipped {row.path}: {row.problem}", fg="yellow", err=True)
+    _print_table(result.documents.round(3))
+    if output is not None:
+        result.documents.to_csv(output, index=False, encoding="utf-8-sig")
+        per_paragraph = output.with_name(output.stem + "_paragraphs" + output.suffix)
+        result.paragraphs.to_csv(per_paragraph, index=False, encoding="utf-8-sig")
+        typer.echo(f"wrote {output} and {per_paragraph}")
+    if result.documents.empty:
+        raise typer.Exit(1)
+
+
 @app.command()
 @friendly_errors
 def figures(

@@ -199,7 +199,7 @@ def fit(settings: Settings, model: ModelSettings | None = None, progress: bool =
     )
     run = build_run(fitted, corpus.paragraphs, corpus.articles, tokenized.tokens, manifest)
     runs_dir = settings.path(settings.paths.runs)
-    run.save(runs_dir / run_id(model, inputs))
+    run.path = run.save(runs_dir / run_id(model, inputs))
     write_latest(runs_dir, run.path.name)
     return run
 

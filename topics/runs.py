@@ -88,7 +88,7 @@ class TopicRun:
         return infer_doc_topics(self.model, bows, self.settings.seed)
 
     def save(self, folder: str | Path) -> Path:
-        """Write the run to ``folder`` atomically and return it."""
+        """Write the run to ``folder`` atomically and return the folder."""
         folder = Path(folder)
         with atomic_folder(folder) as tmp:
             (tmp / "model").mkdir()
@@ -99,7 +99,6 @@ class TopicRun:
                 table.to_parquet(tmp / f"{name}.parquet", index=False)
                 table.to_csv(tmp / f"{name}.csv", index=False, encoding="utf-8-sig")
             write_json(tmp / "manifest.json", self.manifest)
-        self.path = folder
         return folder
 
 
