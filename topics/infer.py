@@ -21,8 +21,8 @@ import pandas as pd
 
 from topics import cleaning
 from topics.corpus import split_pages
-from topics.readers import Problem, RawText, list_text_files, read_text
 from topics.errors import InputError
+from topics.readers import Problem, RawText, list_text_files, read_text
 from topics.runs import TopicRun
 from topics.tokenize import Tokenizer, tokenize_corpus
 
