@@ -138,3 +138,13 @@ def test_phrases_merge_frequent_pairs(lexicons):
     settings = TokenizeSettings(phrases=True, phrase_min_count=3, phrase_threshold=0.1)
     result = tokenize_corpus(texts, Tokenizer(lexicons, settings), progress=False)
     assert any("_" in token for token in result.tokens[0])
+
+
+def test_parallel_segmentation_matches_single_process(prepared, lexicons):
+    from topics.tokenize import TokenizeSettings
+
+    texts = prepared.paragraphs["text"].head(60).tolist()
+    single = tokenize_corpus(texts, Tokenizer(lexicons), progress=False).tokens
+    settings = TokenizeSettings(workers=2, parallel_min_chars=0)
+    parallel = tokenize_corpus(texts, Tokenizer(lexicons, settings), progress=False).tokens
+    assert parallel == single

@@ -1,0 +1,30 @@
+"""The notebook topic browser: its pieces render and update when a control moves."""
+
+from topics.explore import explore, passages_html, terms_html
+
+
+def test_terms_follow_lambda(run):
+    at_one = terms_html(run, 2, lam=1.0)
+    at_zero = terms_html(run, 2, lam=0.0)
+    assert "λ = 1.00" in at_one and "λ = 0.00" in at_zero
+    assert at_one != at_zero  # relevance reorders the terms
+    assert "T2" in at_one
+
+
+def test_passages_highlight_theme_words(run, prepared):
+    page = passages_html(run, prepared, topic=1)
+    assert page.count("<li>") == 3
+    assert "<mark>" in page and "财政" in page
+
+
+def test_widget_updates_when_topic_or_lambda_changes(run, prepared):
+    view = explore(run, prepared)
+    controls, middle, passages = view.children
+    topic, lam = controls.children
+    terms = middle.children[0]
+    before_terms, before_passages = terms.value, passages.value
+    lam.value = 0.2
+    assert terms.value != before_terms
+    topic.value = 3
+    assert passages.value != before_passages
+    assert "T3" in terms.value
