@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from topics import cleaning
+from topics import __version__, cleaning
 from topics.config import Settings
 from topics.corpus import PreparedCorpus, prepare_corpus
 from topics.errors import TopicsError, input_error
@@ -166,6 +166,7 @@ def run_inputs(settings: Settings, model: ModelSettings) -> dict:
     themes = themes_for(settings, model)
     return {
         **_prepare_inputs(settings),
+        "topics_version": __version__,
         "lexicons": lexicons.hashes,
         "themes": themes.sha256 if themes else None,
         "tokenize_settings": settings.fingerprint("tokenize"),

@@ -147,7 +147,7 @@ def build_run(
     shares = fitted.doc_topics(tokens)
     bows = fitted.bows(tokens)
     n_tokens = np.array([sum(c for _, c in bow) for bow in bows])
-    para = paragraphs[["paragraph_id", "article_id", "page_id", "duplicate_of"]].copy()
+    para = paragraphs[["paragraph_id", "article_id", "page_id", "section", "duplicate_of"]].copy()
     para["in_model"] = paragraphs["duplicate_of"].isna().to_numpy()
     para["n_tokens"] = n_tokens
     para[names] = shares
