@@ -6,7 +6,17 @@ from typer.testing import CliRunner
 from topics.cli import app
 
 runner = CliRunner()
-COMMANDS = ["prepare", "tokens", "fit", "show", "infer", "figures"]
+COMMANDS = [
+    "prepare",
+    "tokens",
+    "fit",
+    "show",
+    "infer",
+    "similar",
+    "compare",
+    "passages",
+    "figures",
+]
 
 
 def test_every_command_has_help():
@@ -74,3 +84,20 @@ def test_errors_are_one_line_without_traceback(tmp_path, config):
     result = runner.invoke(app, ["fit", "--config", str(bad)])
     assert result.exit_code == 1
     assert "unknown setting" in result.output and "colour" in result.output
+
+
+def test_compare_commands(config, run):
+    base = ["--config", str(config), "--run", str(run.path)]
+    near = runner.invoke(app, ["similar", "000_786013f1ef10bced#1", "-n", "2", *base])
+    assert near.exit_code == 0, near.output
+    assert near.output.splitlines()[1].split()[1] == "000_786013f1ef10bced#2"
+    both = runner.invoke(
+        app, ["compare", "000_786013f1ef10bced#1", "001_ebcc36c3b1595f89#4", *base]
+    )
+    assert both.exit_code == 0, both.output
+    assert "Jensen-Shannon" in both.output and "Shared" in both.output
+    finance = runner.invoke(app, ["passages", "--theme", "finance", "-n", "2", "--kwic", *base])
+    assert finance.exit_code == 0, finance.output
+    assert "【" in finance.output and "keyword" in finance.output
+    wrong = runner.invoke(app, ["passages", "--theme", "welfare", *base])
+    assert wrong.exit_code == 1 and "no theme 'welfare'" in wrong.output

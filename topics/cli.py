@@ -231,6 +231,88 @@ def infer(
         raise typer.Exit(1)
 
 
+def _run_and_corpus(config: Path | None, run: Path | None):
+    from topics import pipeline
+
+    settings = _settings(config)
+    return pipeline.open_run(settings, run), pipeline.prepared_corpus(settings)
+
+
+@app.command()
+@friendly_errors
+def similar(
+    item_id: Annotated[
+        str, typer.Argument(help="Article id (000_…#2) or paragraph id (…#2/p014).")
+    ],
+    config: ConfigOption = None,
+    run: RunOption = None,
+    n: Annotated[int, typer.Option("--n", "-n", help="How many neighbours.")] = 5,
+    level: Annotated[
+        str | None, typer.Option(help="article or paragraph (default: from the id).")
+    ] = None,
+    metric: Annotated[str, typer.Option(help="jensen_shannon or hellinger.")] = "jensen_shannon",
+) -> None:
+    """The articles (or paragraphs) whose topic mix is closest to ITEM_ID's."""
+    from topics.compare import most_similar
+
+    topic_run, corpus = _run_and_corpus(config, run)
+    table = most_similar(topic_run, item_id, n, level, metric, corpus.paragraphs)
+    _print_table(table.round(3))
+
+
+@app.command()
+@friendly_errors
+def compare(
+    id_a: Annotated[str, typer.Argument(help="First article or paragraph id.")],
+    id_b: Annotated[str, typer.Argument(help="Second article or paragraph id.")],
+    config: ConfigOption = None,
+    run: RunOption = None,
+    passages: Annotated[int, typer.Option(help="Passages per document and shared topic.")] = 2,
+) -> None:
+    """Two documents side by side: topic mixes, distance, shared and separating topics, passages."""
+    from topics.compare import compare_documents
+
+    topic_run, corpus = _run_and_corpus(config, run)
+    typer.echo(compare_documents(topic_run, corpus, id_a, id_b, n_passages=passages).summary())
+
+
+@app.command("passages")
+@friendly_errors
+def passages_command(
+    config: ConfigOption = None,
+    run: RunOption = None,
+    topic: Annotated[str | None, typer.Option(help="Topic number (3 or T3).")] = None,
+    theme: Annotated[str | None, typer.Option(help="Theme id, e.g. finance.")] = None,
+    n: Annotated[int, typer.Option("--n", "-n", help="How many passages.")] = 5,
+    width: Annotated[int, typer.Option(help="Characters of text shown per passage.")] = 160,
+    kwic: Annotated[bool, typer.Option(help="Also list every key word in context.")] = False,
+) -> None:
+    """The most representative paragraphs of a topic or theme, key words highlighted."""
+    from topics.passages import (
+        excerpt,
+        highlight,
+        keyword_in_context,
+        representative_passages,
+        resolve_topic,
+        topic_words,
+    )
+
+    topic_run, corpus = _run_and_corpus(config, run)
+    k = resolve_topic(topic_run, topic, theme)
+    words = topic_words(topic_run, k)
+    style = "ansi" if sys.stdout.isatty() else "brackets"
+    table = representative_passages(topic_run, corpus, topic=topic, theme=theme, n=n)
+    label = topic_run.topics.set_index("topic").loc[k, "label"]
+    typer.echo(f"T{k} {label}: key words {' '.join(words[:15])}\n")
+    for row in table.itertuples():
+        typer.echo(f"{row.rank}. {row.paragraph_id}  share {row.share:.2f}  {row.title}")
+        if row.section:
+            typer.echo(f"   § {row.section}")
+        typer.echo(f"   {highlight(excerpt(row.text, words, width), words, style)}\n")
+    if kwic:
+        _print_table(keyword_in_context(table, words))
+
+
 @app.command()
 @friendly_errors
 def figures(
