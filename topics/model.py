@@ -120,16 +120,27 @@ def build_dictionary(
 
 
 def theme_prior(
-    dictionary: Dictionary, k: int, themes: ThemeSet, strength: float, base: float
+    dictionary: Dictionary,
+    k: int,
+    themes: ThemeSet,
+    strength: float,
+    base: float,
+    frequency: np.ndarray | None = None,
 ) -> np.ndarray:
-    """The K×V ``eta`` matrix: ``base`` everywhere, plus ``strength`` on theme t's seed words in
-    topic t (themes take topics 0…T−1, the rest stay free)."""
+    """The K×V ``eta`` matrix: ``base`` everywhere, plus ``strength`` pseudo-counts on theme t's
+    seed words in topic t (themes take topics 0…T−1, the rest stay free).
+
+    With ``frequency`` (corpus count per word), a seed's pseudo-counts are capped at its count,
+    so the prior never outweighs the evidence: a seed that occurs once is not made a top word.
+    """
     if len(themes) > k:
         raise input_error(themes.source, f"{len(themes)} themes but only k={k} topics")
     eta = np.full((k, len(dictionary)), base, dtype=np.float64)
     for topic, theme in enumerate(themes):
-        ids = [dictionary.token2id[s] for s in theme.seeds if s in dictionary.token2id]
-        eta[topic, ids] += strength
+        ids = np.array([dictionary.token2id[s] for s in theme.seeds if s in dictionary.token2id])
+        if len(ids):
+            bonus = strength if frequency is None else np.minimum(strength, frequency[ids])
+            eta[topic, ids] += bonus
     return eta
 
 
@@ -265,7 +276,13 @@ def fit_lda(
     base = settings.eta if settings.eta is not None else 1.0 / settings.k
     eta = None
     if themes:
-        eta = theme_prior(dictionary, settings.k, themes, settings.theme_strength, base)
+        frequency = np.zeros(len(dictionary))
+        for bow in bows:
+            for word_id, count in bow:
+                frequency[word_id] += count
+        eta = theme_prior(
+            dictionary, settings.k, themes, settings.theme_strength, base, frequency
+        )
     model_class = LdaMulticore if settings.multicore else LdaModel
     extra = {"workers": settings.workers} if settings.multicore else {}
     model = model_class(

@@ -117,24 +117,17 @@ def tokenize_paragraphs(
 
 
 def make_figures(settings: Settings, out: Path | None = None, progress: bool = True) -> list[Path]:
-    """Draw every figure into ``out`` (default ``paths.figures``) and record their provenance."""
-    from tqdm.auto import tqdm
-
-    from topics.plots.corpus_overview import plot_corpus_overview
-    from topics.plots.style import save_figure
+    """Every figure from the raw data: prepared corpus, K selection and run are reused when
+    their inputs are unchanged. Returns the files written (see :mod:`topics.figures`)."""
+    from topics.evaluate import k_selection
+    from topics.figures import draw_all
 
     out = Path(out) if out else settings.path(settings.paths.figures)
     corpus = prepared_corpus(settings)
-    inputs = _prepare_inputs(settings)
-    jobs = {"corpus_overview": lambda: plot_corpus_overview(corpus.articles, corpus.paragraphs)}
-    records, written = {}, []
-    for name, draw in tqdm(jobs.items(), desc="figures", disable=not progress):
-        paths = save_figure(draw(), out / f"{name}.png")
-        written.extend(paths)
-        for path in paths:
-            records[path.name] = {"sha256": file_sha256(path), "inputs": inputs}
-    write_json(out / "MANIFEST.json", build_manifest("figures", inputs, {}, figures=records))
-    return written
+    selection, best_k = k_selection(settings, progress=progress)
+    run = current_run(settings, progress)
+    inputs = {**run.manifest["inputs"], "run": run.path.name if run.path else None}
+    return draw_all(corpus, run, selection, best_k, out, inputs, progress)
 
 
 def model_settings(settings: Settings, **overrides) -> ModelSettings:

@@ -42,7 +42,7 @@ PALETTE = [
 ]  # fmt: skip
 
 RC = {
-    "font.family": "sans-serif",
+    "font.family": [FONT_FAMILY, "sans-serif"],
     "font.sans-serif": [FONT_FAMILY, "DejaVu Sans"],
     "axes.unicode_minus": False,
     "font.size": 9,

@@ -1,0 +1,327 @@
+"""Figures and the LDAvis page: content, shared names and order, byte-reproducible output."""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+from scipy.cluster.hierarchy import dendrogram
+
+from topics.plots.labels import (
+    DUPLICATE_MARK,
+    THEME_MARK,
+    article_label,
+    short_article_id,
+    shorten,
+    topic_label,
+    topic_labels,
+)
+from topics.plots.style import save_figure
+
+
+def bootstrap_tables(run, n_boot: int = 200, seed: int = 0) -> dict[str, pd.DataFrame]:
+    """A stand-in for ``compare.theme_prevalence``: per theme, each article's token-weighted
+    share of the theme topic with a percentile interval over resampled paragraphs."""
+    rng = np.random.default_rng(seed)
+    para = run.paragraphs[run.paragraphs["n_tokens"] > 0]
+    tables = {}
+    for theme, k in run.theme_topics().items():
+        rows = []
+        for article in run.articles.itertuples():
+            group = para[para["article_id"] == article.article_id]
+            w, s = group["n_tokens"].to_numpy(float), group[f"T{k}"].to_numpy(float)
+            idx = rng.integers(0, len(w), size=(n_boot, len(w)))
+            boot = (w[idx] * s[idx]).sum(axis=1) / w[idx].sum(axis=1)
+            low, high = np.percentile(boot, [2.5, 97.5])
+            share = (w * s).sum() / w.sum()
+            rows.append((article.article_id, article.short_title, share, low, high, len(w)))
+        columns = ["article_id", "short_title", "share", "low", "high", "n_paragraphs"]
+        tables[theme] = pd.DataFrame(rows, columns=columns)
+    return tables
+
+
+@pytest.fixture(scope="module")
+def figures(run) -> dict[str, Figure]:
+    """Every figure of the real run with default arguments, built once for this module."""
+    from topics.plots.article_similarity import plot_article_similarity
+    from topics.plots.article_topics import plot_article_topics
+    from topics.plots.intertopic_map import plot_intertopic_map
+    from topics.plots.theme_prevalence import plot_theme_prevalence, theme_annotations
+    from topics.plots.topic_terms import plot_topic_terms
+
+    return {
+        "topic_terms": plot_topic_terms(run),
+        "article_topics": plot_article_topics(run),
+        "article_similarity": plot_article_similarity(run),
+        "intertopic_map": plot_intertopic_map(run),
+        "theme_prevalence": plot_theme_prevalence(bootstrap_tables(run), **theme_annotations(run)),
+    }
+
+
+FIGURES = [
+    "topic_terms",
+    "article_topics",
+    "article_similarity",
+    "intertopic_map",
+    "theme_prevalence",
+]
+
+
+def _ytick_texts(ax) -> list[str]:
+    return [t.get_text() for t in ax.get_yticklabels()]
+
+
+def _heatmap_axes(fig):
+    """The axes holding the articles × topics image (the other image is the colour strip)."""
+    return next(ax for ax in fig.axes if ax.images and ax.axison)
+
+
+# -- names ---------------------------------------------------------------------------------
+
+
+def test_labels_name_topics_and_articles_the_same_way(run):
+    labels = topic_labels(run)
+    assert len(labels) == run.k
+    for k, label in enumerate(labels, start=1):
+        assert label.startswith(f"T{k} ")
+        assert label == topic_label(run.topics, k)
+    theme, k = next(iter(run.theme_topics().items()))
+    full = topic_label(run, k, english=True, prevalence=True, theme_mark=True)
+    row = run.topics.set_index("topic").loc[k]
+    assert full.startswith(f"{THEME_MARK} T{k} {row['label']}")
+    assert row["label_en"] in full and f"({row['prevalence']:.1%})" in full
+    with pytest.raises(ValueError, match="no topic 99"):
+        topic_label(run, 99)
+
+    assert shorten("改进和完善乡镇执政方式与研究", 6) == "改进和完善…"
+    assert short_article_id("002_f5720e37d39fd83a#4") == "002#4"
+    duplicates = run.articles[run.articles["duplicate_of"].notna()]
+    assert len(duplicates), "the bundled corpus has near-duplicate articles"
+    assert article_label(duplicates.iloc[0]).startswith(f"{DUPLICATE_MARK} ")
+    original = run.articles[run.articles["duplicate_of"].isna()].iloc[0]
+    assert not article_label(original).startswith(DUPLICATE_MARK)
+    assert article_label(original).endswith(short_article_id(original["article_id"]))
+
+
+# -- figures -------------------------------------------------------------------------------
+
+
+def test_topic_terms_has_a_panel_per_topic_with_its_top_terms(run):
+    from topics.plots.topic_terms import plot_topic_terms
+
+    fig = plot_topic_terms(run, n=7)
+    assert isinstance(fig, Figure)
+    panels = [ax for ax in fig.axes if ax.axison]
+    assert len(panels) == run.k
+    themes = set(run.theme_topics().values())
+    terms = run.terms(7)
+    for k, ax in enumerate(panels, start=1):
+        title = ax.get_title(loc="left")
+        assert f"T{k} " in title
+        assert title.startswith(THEME_MARK) == (k in themes)
+        expected = terms[(terms["topic"] == k) & (terms["method"] == "relevance")]["term"]
+        shown = [t.rstrip("*") for t in _ytick_texts(ax)]
+        assert shown == list(expected)
+        assert ax.get_yticks()[0] == max(ax.get_yticks())  # best term on top
+
+
+def test_article_topics_heatmap_has_one_row_per_article(run, figures):
+    from topics.plots.article_topics import ANNOTATE_MIN, article_order
+
+    ax = _heatmap_axes(figures["article_topics"])
+    shares = ax.images[0].get_array()
+    assert shares.shape == (len(run.articles), run.k)
+    rows = _ytick_texts(ax)
+    assert len(rows) == len(run.articles)
+    order = article_order(run)
+    assert [r.split()[-1] for r in rows] == [short_article_id(a) for a in order]
+    assert [t.get_text().split()[0] for t in ax.get_xticklabels()] == run.topic_columns
+    duplicates = set(run.articles.loc[run.articles["duplicate_of"].notna(), "article_id"])
+    for text, article_id in zip(rows, order, strict=True):
+        assert text.startswith(DUPLICATE_MARK) == (article_id in duplicates)
+    n_annotated = int((np.asarray(shares) >= ANNOTATE_MIN).sum())
+    assert len(ax.texts) == n_annotated > 0
+
+
+def test_article_order_is_deterministic_and_keeps_near_duplicates_together(run):
+    from topics.plots.article_topics import article_order
+
+    order = article_order(run)
+    assert order == article_order(run)
+    assert sorted(order) == sorted(run.articles["article_id"])
+    mix = run.articles.set_index("article_id")[run.topic_columns]
+    for article_id, original in run.articles[["article_id", "duplicate_of"]].dropna().values:
+        distance = np.abs(mix.loc[article_id] - mix.loc[original]).sum()
+        if distance < 0.05:  # near-identical mixes sit next to each other
+            assert abs(order.index(article_id) - order.index(original)) == 1
+
+
+def test_article_similarity_dendrogram_and_matrix_share_the_heatmap_order(run, figures):
+    from topics.metrics import pairwise_distances
+    from topics.plots.ordering import cluster_rows
+
+    tree_ax, ax = figures["article_similarity"].axes[:2]
+    n = len(run.articles)
+    matrix = np.asarray(ax.images[0].get_array())
+    assert matrix.shape == (n, n)
+    assert np.allclose(np.diag(matrix), 0) and np.allclose(matrix, matrix.T)
+    # Rows in the heatmap's order, and the dendrogram's leaves in the same order.
+    heatmap_rows = _ytick_texts(_heatmap_axes(figures["article_topics"]))
+    assert _ytick_texts(ax) == heatmap_rows
+    clustering = cluster_rows(run.articles[run.topic_columns].to_numpy())
+    assert dendrogram(clustering.tree, no_plot=True)["leaves"] == clustering.order.tolist()
+    assert len(tree_ax.collections) + len(tree_ax.lines) > 0, "dendrogram not drawn"
+    ids = run.articles["article_id"].to_numpy()[clustering.order]
+    full = pairwise_distances(run.articles.set_index("article_id").loc[ids, run.topic_columns])
+    assert np.allclose(matrix, full)
+    # The near-identical pair is written in its cells and outlined.
+    close = [(i, j) for i in range(n) for j in range(n) if i != j and matrix[i, j] < 0.25]
+    assert close and len(ax.texts) == len(close)
+    assert any(t.get_text() == "0.00" for t in ax.texts)
+    assert len(ax.patches) >= 2
+
+
+def test_pcoa_recovers_euclidean_configurations_deterministically():
+    from topics.plots.intertopic_map import pcoa
+
+    rng = np.random.default_rng(3)
+    points = rng.normal(size=(6, 2))
+    d = np.hypot(*(points[:, None, :] - points[None, :, :]).transpose(2, 0, 1))
+    result = pcoa(d)
+    back = np.hypot(*(result.coordinates[:, None, :] - result.coordinates[None, :, :]).T)
+    assert np.allclose(back, d)
+    assert np.isclose(result.explained.sum(), 1.0) and result.explained[0] >= result.explained[1]
+    extreme = np.abs(result.coordinates).argmax(axis=0)
+    assert (result.coordinates[extreme, [0, 1]] > 0).all()
+    mirrored = pcoa(d[::-1, ::-1]).coordinates[::-1]  # same points, other input order
+    assert np.allclose(mirrored, result.coordinates)
+    with pytest.raises(ValueError, match="square"):
+        pcoa(np.zeros((2, 3)))
+
+
+def test_intertopic_map_places_every_topic_with_area_by_prevalence(run, figures):
+    from topics.plots.intertopic_map import topic_coordinates
+
+    ax = figures["intertopic_map"].axes[0]
+    circles = ax.collections[0]
+    assert np.allclose(circles.get_offsets(), topic_coordinates(run.topic_word()).coordinates)
+    prevalence = run.topics.sort_values("topic")["prevalence"].to_numpy()
+    assert np.allclose(
+        circles.get_sizes() / circles.get_sizes().max(), prevalence / prevalence.max()
+    )
+    labels = [t.get_text() for t in ax.texts if "\n" in t.get_text()]
+    assert [t.split("\n")[0] for t in labels] == topic_labels(run, theme_mark=True)
+    assert ax.get_xlabel().startswith("PC1 (") and ax.get_ylabel().startswith("PC2 (")
+
+
+def test_theme_prevalence_panels_share_one_article_order(run):
+    from topics.plots.theme_prevalence import plot_theme_prevalence, theme_annotations
+
+    tables = bootstrap_tables(run)
+    annotations = theme_annotations(run)
+    order = list(run.articles["article_id"])[::-1]
+    fig = plot_theme_prevalence(tables, order=order, **annotations)
+    assert len(fig.axes) == len(run.theme_topics()) == len(tables)
+    rows = _ytick_texts(fig.axes[0])
+    assert [r.split()[-2] for r in rows] == [short_article_id(a) for a in order]
+    for ax, (theme, k) in zip(fig.axes, run.theme_topics().items(), strict=True):
+        assert ax.get_title(loc="left").startswith(f"T{k} ")
+        dots = ax.collections[-1].get_offsets()
+        table = tables[theme].set_index("article_id").loc[order]
+        assert np.allclose(dots[:, 0], table["share"]) and np.allclose(
+            dots[:, 1], range(len(order))
+        )
+        assert ax.lines and np.isclose(ax.lines[0].get_xdata()[0], annotations["reference"][theme])
+    with pytest.raises(ValueError, match="lacks column"):
+        plot_theme_prevalence({"finance": tables["finance"].drop(columns="low")})
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_figures_save_byte_identical_png_without_missing_glyphs(figures, tmp_path, name):
+    fig = figures[name]
+    assert isinstance(fig, Figure)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        first = save_figure(fig, tmp_path / "first.png")[0].read_bytes()
+        second = save_figure(fig, tmp_path / "second.png")[0].read_bytes()
+    glyphs = [str(w.message) for w in caught if "Glyph" in str(w.message)]
+    assert not glyphs, glyphs[:3]
+    assert first[:8] == b"\x89PNG\r\n\x1a\n" and first == second
+
+
+def test_figures_keep_the_cjk_font_when_drawn_outside_plot_style(figures):
+    import io
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        figures["intertopic_map"].savefig(io.BytesIO(), format="png", dpi=50)
+    assert not [w for w in caught if "Glyph" in str(w.message)]
+
+
+# -- LDAvis --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def prepared(run):
+    from topics.ldavis import prepare_ldavis
+
+    return prepare_ldavis(run)
+
+
+def _vis_data(page: str) -> dict:
+    match = re.search(r'new LDAvis\("#[\w-]+", (\{.*\})\);', page, flags=re.DOTALL)
+    assert match, "no inline data object"
+    return json.loads(match.group(1).replace("<\\/", "</"))
+
+
+def test_ldavis_keeps_the_run_topic_numbers_and_map(run, prepared):
+    from topics.plots.intertopic_map import topic_coordinates
+
+    assert prepared.topic_order == list(range(1, run.k + 1))
+    coords = prepared.topic_coordinates
+    assert coords["topics"].tolist() == list(range(1, run.k + 1))
+    xy = topic_coordinates(run.topic_word()).coordinates
+    assert np.allclose(coords[["x", "y"]].to_numpy(), xy)
+    prevalence = run.topics.sort_values("topic")["prevalence"].to_numpy()
+    assert np.allclose(coords["Freq"].to_numpy() / 100, prevalence, atol=1e-6)
+
+
+def test_ldavis_html_is_offline_and_byte_identical(run, prepared, tmp_path):
+    import pyLDAvis
+
+    from topics.ldavis import prepare_ldavis, save_ldavis_html
+
+    a = save_ldavis_html(prepared, tmp_path / "a.html", title="测试", topics=run.topics)
+    b = save_ldavis_html(prepare_ldavis(run), tmp_path / "b.html", title="测试", topics=run.topics)
+    assert a.read_bytes() == b.read_bytes()
+    page = a.read_text(encoding="utf-8")
+    external = re.findall(r"<(?:script|link|img|iframe)[^>]*(?:src|href)\s*=", page, re.IGNORECASE)
+    assert not external
+    d3 = Path(pyLDAvis.__file__).parent / "js" / "d3.v5.min.js"
+    assert d3.read_text(encoding="utf-8")[:2000] in page  # d3 itself is inline
+    assert 'id="ldavis"' in page and "ldavis_el" not in page  # fixed, not pyLDAvis's random id
+    data = _vis_data(page)
+    assert len(data["mdsDat"]["topics"]) == run.k
+    assert data["topic.order"] == list(range(1, run.k + 1))
+    assert all(f"T{k} " in page for k in range(1, run.k + 1))
+    term = run.terms(1)["term"].iloc[0]
+    assert term in page  # Chinese written as text, not escaped
+
+
+def test_display_ldavis_inlines_the_same_view(prepared):
+    pytest.importorskip("IPython")
+    from topics.ldavis import display_ldavis, ldavis_html
+
+    first, second = display_ldavis(prepared), display_ldavis(prepared)
+    ids = [re.search(r'<div id="([\w-]+)"', h.data).group(1) for h in (first, second)]
+    assert ids[0] != ids[1]  # two views in one notebook do not collide
+    assert "<script src" not in first.data
+    assert _vis_data(first.data) == _vis_data(ldavis_html(prepared))
+    with pytest.raises(ValueError, match="plain HTML id"):
+        display_ldavis(prepared, element_id="bad id")
