@@ -171,6 +171,44 @@ def _show_topics(run, n: int, lam: float, method: str = "relevance") -> None:
         typer.echo(f"  T{row.topic:<2} {row.prevalence:6.1%}  {row.label}{theme}: {words}")
 
 
+@app.command("select-k")
+@friendly_errors
+def select_k(
+    config: ConfigOption = None,
+    quiet: QuietOption = False,
+    ks: Annotated[
+        str | None, typer.Option("--ks", help="K values: '4-16' (step 2) or '4,6,8'.")
+    ] = None,
+    seeds: Annotated[str | None, typer.Option(help="Seeds, e.g. '1,2,3'.")] = None,
+) -> None:
+    """Compare K by coherence, held-out perplexity, diversity and stability; recommend one."""
+    from topics.evaluate import k_selection, qualifying_k
+
+    settings = _settings(config)
+    chosen_ks = _int_list(ks, "--ks") if ks else None
+    chosen_seeds = _int_list(seeds, "--seeds") if seeds else None
+    table, best = k_selection(settings, chosen_ks, chosen_seeds, progress=not quiet)
+    means = table.drop(columns=["seed", "large_k"]).groupby("k").mean()
+    means["qualifies"] = qualifying_k(table)["qualifies"]
+    _print_table(means.round(3).reset_index())
+    typer.echo(
+        f"\nrecommended K = {best}: among K with stability and diversity >= 0.8 whose theme "
+        "topics keep at least 3 seed words in their top 10, the highest mean c_npmi "
+        '(set k = "auto" under [model] in topics.toml to use it)'
+    )
+
+
+def _int_list(text: str, option: str) -> list[int]:
+    try:
+        if "-" in text:
+            low, high = (int(part) for part in text.split("-"))
+            return list(range(low, high + 1, 2))
+        return [int(part) for part in text.split(",")]
+    except ValueError:
+        problem = f"expected '4-16' or '4,6,8', got {text!r}"
+        raise typer.BadParameter(problem, param_hint=option) from None
+
+
 @app.command()
 @friendly_errors
 def show(

@@ -23,11 +23,23 @@ CONFIG_NAME = "topics.toml"
 
 @dataclass(frozen=True)
 class CorpusSettings:
-    """How pages are split and de-duplicated."""
+    """How documents are read, split and de-duplicated (the keywords of ``prepare_corpus``)."""
 
     article_threshold: float = 0.8
     paragraph_threshold: float = 0.9
     strict: bool = False  # stop at the first unreadable file instead of skipping it
+    #: Documents read from the input folder: plain text, Word, HTML.
+    suffixes: tuple[str, ...] = (".txt", ".docx", ".html", ".htm")
+    #: Convert Traditional characters to Simplified (OpenCC t2s) when reading.
+    traditional_to_simplified: bool = False
+    #: How files mark paragraphs: "auto" (detected per file), "lines", "blocks" or "wrapped".
+    layout: str = "auto"
+    #: Longer lines are cut at sentence ends into several paragraphs, with a warning.
+    max_paragraph_chars: int = 5000
+    #: Regular expression with named groups matched in file paths, e.g. "(?P<year>\\d{4})".
+    filename_pattern: str | None = None
+    #: Sidecar CSV in the input folder: a "file" column plus metadata columns ("" for none).
+    metadata_file: str | None = "metadata.csv"
 
 
 @dataclass(frozen=True)
@@ -53,6 +65,7 @@ class Settings:
     corpus: CorpusSettings = field(default_factory=CorpusSettings)
     tokenize: TokenizeSettings = field(default_factory=TokenizeSettings)
     model: dict[str, Any] = field(default_factory=dict)
+    select_k: dict[str, Any] = field(default_factory=dict)  # ks, seeds for `topics select-k`
     source: str = ""
 
     def path(self, value: Path | None) -> Path | None:
@@ -121,7 +134,7 @@ def _build(cls, table: dict, path: Path, section: str):
 
 def from_table(table: dict, path: Path) -> Settings:
     """Settings from a parsed TOML table; ``path`` is the file, for messages and the root."""
-    known = {"paths", "lexicons", "corpus", "tokenize", "model"}
+    known = {"paths", "lexicons", "corpus", "tokenize", "model", "select_k"}
     unknown = sorted(set(table) - known)
     if unknown:
         raise input_error(path, f"unknown section(s): {', '.join(unknown)}",
@@ -133,5 +146,6 @@ def from_table(table: dict, path: Path) -> Settings:
         corpus=_build(CorpusSettings, table.get("corpus", {}), path, "corpus"),
         tokenize=_build(TokenizeSettings, table.get("tokenize", {}), path, "tokenize"),
         model=dict(table.get("model", {})),
+        select_k=dict(table.get("select_k", {})),
         source=str(path),
     )

@@ -263,8 +263,8 @@ def k_selection(
 
     >>> table, k = k_selection(Settings.load("topics.toml"), ks=(4, 6))  # doctest: +SKIP
     """
-    ks = sorted(set(ks if ks is not None else KS))
-    seeds = list(seeds if seeds is not None else SEEDS)
+    ks = sorted(set(ks if ks is not None else settings.select_k.get("ks", KS)))
+    seeds = list(seeds if seeds is not None else settings.select_k.get("seeds", SEEDS))
     if not ks or not seeds:
         raise ValueError("k_selection needs at least one k and one seed")
     model = pipeline.model_settings(settings, k=max(ks[0], 2))  # select_k varies k and seed
