@@ -54,10 +54,18 @@ def test_second_run_gives_identical_bytes_and_reuses_the_run(project, first_pass
 
     monkeypatch.setattr(pipeline, "fit_lda", lambda *a, **k: pytest.fail("refitted"))
     monkeypatch.setattr(evaluate, "select_k", lambda *a, **k: pytest.fail("K selection re-run"))
-    result = CliRunner().invoke(app, ["figures", "-q", "--config", str(project / "topics.toml")])
+    config = ["--config", str(project / "topics.toml")]
+    result = CliRunner().invoke(app, ["figures", "-q", "--force", *config])
     assert result.exit_code == 0, result.output
     for name, data in first_pass.items():
         assert (project / "figures" / name).read_bytes() == data, name
+    # with nothing changed the figures are not even drawn again; a damaged one is
+    monkeypatch.setattr("topics.figures.draw_all", lambda *a, **k: pytest.fail("redrawn"))
+    assert CliRunner().invoke(app, ["figures", "-q", *config]).exit_code == 0
+    (project / "figures" / "topic_terms.png").write_bytes(b"damaged")
+    monkeypatch.undo()
+    assert CliRunner().invoke(app, ["figures", "-q", *config]).exit_code == 0
+    assert (project / "figures" / "topic_terms.png").read_bytes() == first_pass["topic_terms.png"]
 
 
 def test_ldavis_page_works_offline(first_pass):

@@ -359,12 +359,13 @@ def figures(
     out: Annotated[
         Path | None, typer.Option(help="Folder for figures (default: figures/).")
     ] = None,
+    force: Annotated[bool, typer.Option(help="Redraw even if nothing changed.")] = False,
 ) -> None:
     """Regenerate every figure from the raw data, reusing caches where nothing changed."""
     from topics import pipeline
 
     settings = _settings(config)
-    written = pipeline.make_figures(settings, out=out, progress=not quiet)
+    written = pipeline.make_figures(settings, out=out, progress=not quiet, force=force)
     for path in written:
         typer.echo(f"wrote {path}")
 

@@ -7,6 +7,7 @@ Each figure is one function in :mod:`topics.plots`; this module only lists them,
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -51,6 +52,45 @@ def figure_jobs(
     return jobs
 
 
+def figures_current(out: Path, inputs: dict) -> list[Path] | None:
+    """The figures in ``out`` if its manifest was made from ``inputs`` and every file listed
+    is still there, byte for byte; else None (they must be drawn)."""
+    try:
+        manifest = json.loads((out / "MANIFEST.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if manifest.get("inputs") != inputs or not manifest.get("figures"):
+        return None
+    paths = [out / name for name in manifest["figures"]]
+    for path in paths:
+        if not path.exists() or file_sha256(path) != manifest["figures"][path.name]["sha256"]:
+            return None
+    return paths
+
+
+# Figure jobs of the current draw_all call; forked worker processes inherit them.
+_JOBS: tuple[dict[str, Callable], Path] | None = None
+
+
+def _draw_and_save(name: str) -> list[Path]:
+    """Draw one figure of ``_JOBS`` and save it (PNG, plus SVG for the vector ones)."""
+    from topics.plots.style import save_figure
+
+    jobs, out = _JOBS
+    formats = ("png", "svg") if name in VECTOR else ("png",)
+    return save_figure(jobs[name](), out / f"{name}.png", formats)
+
+
+def _pool(workers: int):
+    """A forked process pool (workers inherit the figure jobs), or None where fork is missing."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+
+
 def draw_all(
     corpus: PreparedCorpus,
     run: TopicRun,
@@ -59,16 +99,27 @@ def draw_all(
     out: Path,
     inputs: dict,
     progress: bool = True,
+    workers: int = 2,
 ) -> list[Path]:
-    """Save every figure and the LDAvis page into ``out``; write ``out/MANIFEST.json``."""
-    from topics.ldavis import prepare_ldavis, save_ldavis_html
-    from topics.plots.style import save_figure
+    """Save every figure and the LDAvis page into ``out``; write ``out/MANIFEST.json``.
 
-    jobs = figure_jobs(corpus, run, selection, best_k)
-    written: list[Path] = []
-    for name, draw in tqdm(jobs.items(), desc="figures", disable=not progress):
-        formats = ("png", "svg") if name in VECTOR else ("png",)
-        written.extend(save_figure(draw(), out / f"{name}.png", formats))
+    Figures are drawn in ``workers`` processes; each is deterministic, so the files are the
+    same bytes however many draw them.
+    """
+    global _JOBS
+    from topics.ldavis import prepare_ldavis, save_ldavis_html
+
+    _JOBS = (figure_jobs(corpus, run, selection, best_k), out)
+    names = list(_JOBS[0])
+    pool = _pool(workers)
+    try:
+        results = pool.map(_draw_and_save, names) if pool else map(_draw_and_save, names)
+        bar = tqdm(results, total=len(names), desc="figures", disable=not progress)
+        written = [path for paths in bar for path in paths]
+    finally:
+        if pool:
+            pool.shutdown()
+        _JOBS = None
     title = f"LDAvis: {run.path.name if run.path else 'run'}"
     written.append(save_ldavis_html(prepare_ldavis(run), out / "ldavis.html", title, run.topics))
     records = {

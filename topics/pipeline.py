@@ -116,17 +116,27 @@ def tokenize_paragraphs(
     return tokenize_corpus(corpus.paragraphs["text"].tolist(), make_tokenizer(settings), progress)
 
 
-def make_figures(settings: Settings, out: Path | None = None, progress: bool = True) -> list[Path]:
-    """Every figure from the raw data: prepared corpus, K selection and run are reused when
-    their inputs are unchanged. Returns the files written (see :mod:`topics.figures`)."""
-    from topics.evaluate import k_selection
-    from topics.figures import draw_all
+def make_figures(
+    settings: Settings, out: Path | None = None, progress: bool = True, force: bool = False
+) -> list[Path]:
+    """Every figure from the raw data. Prepared corpus, K selection and run are reused when
+    their inputs are unchanged, and so are the figures themselves (unless ``force``): a
+    manifest records the inputs each was drawn from. Returns the files (see :mod:`topics.figures`).
+    """
+    from topics.figures import draw_all, figures_current
 
     out = Path(out) if out else settings.path(settings.paths.figures)
+    model = model_settings(settings)
+    inputs = run_inputs(settings, model)
+    inputs = {**inputs, "run": run_id(model, inputs), "select_k": settings.select_k}
+    current = None if force else figures_current(out, inputs)
+    if current is not None:
+        return current
+    from topics.evaluate import k_selection
+
     corpus = prepared_corpus(settings)
     selection, best_k = k_selection(settings, progress=progress)
     run = current_run(settings, progress)
-    inputs = {**run.manifest["inputs"], "run": run.path.name if run.path else None}
     return draw_all(corpus, run, selection, best_k, out, inputs, progress)
 
 

@@ -21,7 +21,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import jieba
-import jieba.posseg
 import pandas as pd
 from tqdm.auto import tqdm
 
@@ -81,6 +80,8 @@ def segment_text(
 ) -> list[Segment]:
     """Raw jieba segments of ``text`` (precise mode), with POS tags when a POS filter is set."""
     if settings.pos_filter is not None:
+        import jieba.posseg  # loads the tagger's model (~0.5 s): only when asked for
+
         tagger = jieba.posseg.POSTokenizer(tokenizer)
         return [(p.word, p.flag) for p in tagger.lcut(text, HMM=settings.hmm)]
     return [(w, "") for w in tokenizer.lcut(text, HMM=settings.hmm)]
