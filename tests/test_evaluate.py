@@ -175,10 +175,12 @@ def test_saved_table_is_reused_while_inputs_are_unchanged(project_settings, sele
 
 def test_k_auto_in_the_config_uses_the_recommendation(project_settings, selection, monkeypatch):
     _, k = selection
-    monkeypatch.setattr(evaluate, "KS", KS)  # the defaults of k_selection: the saved grid
-    monkeypatch.setattr(evaluate, "SEEDS", SEEDS)
     monkeypatch.setattr(evaluate, "select_k", lambda *a, **kw: pytest.fail("should reuse"))
-    auto = dataclasses.replace(project_settings, model={**project_settings.model, "k": "auto"})
+    auto = dataclasses.replace(
+        project_settings,
+        model={**project_settings.model, "k": "auto"},
+        select_k={"ks": list(KS), "seeds": list(SEEDS)},  # the grid of the saved table
+    )
     assert evaluate.recommended_k(auto) == k
     assert pipeline.model_settings(auto).k == k
 
