@@ -26,7 +26,7 @@ figures: $(STAMP)
 
 ## Run the whole test suite, notebooks included (creates .venv if needed)
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --nbmake --nbmake-timeout=300 tests notebooks
 
 ## Check the code with ruff
 lint: $(STAMP)

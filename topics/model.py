@@ -280,9 +280,7 @@ def fit_lda(
         for bow in bows:
             for word_id, count in bow:
                 frequency[word_id] += count
-        eta = theme_prior(
-            dictionary, settings.k, themes, settings.theme_strength, base, frequency
-        )
+        eta = theme_prior(dictionary, settings.k, themes, settings.theme_strength, base, frequency)
     model_class = LdaMulticore if settings.multicore else LdaModel
     extra = {"workers": settings.workers} if settings.multicore else {}
     model = model_class(
