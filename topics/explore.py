@@ -14,7 +14,6 @@ import html
 
 import ipywidgets as widgets
 import numpy as np
-from IPython.display import display
 from matplotlib.figure import Figure
 
 from topics.passages import excerpt, highlight, representative_passages, topic_words
@@ -83,9 +82,10 @@ def explore(run: TopicRun, corpus, n_terms: int = 15, n_passages: int = 3) -> wi
     def update(_change=None) -> None:
         terms.value = terms_html(run, topic.value, lam.value, n_terms)
         passages.value = passages_html(run, corpus, topic.value, n_passages)
-        prevalence.clear_output(wait=True)
-        with prevalence:
-            display(prevalence_figure(run, topic.value))
+        # Set the output directly rather than `with prevalence: display(...)`, which can stall
+        # headless execution (jupyter/nbclient#312).
+        prevalence.outputs = ()
+        prevalence.append_display_data(prevalence_figure(run, topic.value))
 
     topic.observe(update, names="value")
     lam.observe(update, names="value")
