@@ -5,7 +5,7 @@ import codecs
 import pytest
 
 from topics.errors import InputError
-from topics.readers import decode_bytes, read_folder, read_text
+from topics.readers import decode_bytes, read_folder, read_text, to_simplified
 
 TEXT = "乡镇财政负债问题突出,村两委实行一肩挑。\n第二段:转移支付。"
 
@@ -75,3 +75,114 @@ def test_folder_without_text_files_is_an_error(tmp_path):
         read_folder(tmp_path)
     with pytest.raises(InputError, match="is not a folder"):
         read_folder(tmp_path / "missing")
+
+
+TRADITIONAL = (
+    "鄉鎮財政負債問題突出,村兩委實行一肩挑。\n國家發展與改革委員會關於加強農村基層組織建設的意見。"
+)
+SIMPLIFIED = (
+    "乡镇财政负债问题突出,村两委实行一肩挑。\n国家发展与改革委员会关于加强农村基层组织建设的意见。"
+)
+
+
+def test_big5_is_told_apart_from_gbk():
+    assert decode_bytes(TRADITIONAL.encode("cp950"))[:2] == (TRADITIONAL, "cp950")
+    assert decode_bytes(TRADITIONAL.encode("gbk"))[:2] == (TRADITIONAL, "gb18030")
+    assert decode_bytes(SIMPLIFIED.encode("gbk"))[:2] == (SIMPLIFIED, "gb18030")
+
+
+def test_traditional_is_converted_to_simplified_on_request(tmp_path):
+    path = tmp_path / "big5.txt"
+    path.write_bytes(TRADITIONAL.encode("cp950"))
+    assert read_text(path).text == TRADITIONAL
+    assert read_text(path, simplified=True).text == SIMPLIFIED
+    assert to_simplified(SIMPLIFIED) is SIMPLIFIED  # nothing to convert: the same object back
+
+
+def _docx(path, paragraphs, table=None):
+    import docx
+
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    if table:
+        grid = document.add_table(rows=len(table), cols=len(table[0]))
+        for r, row in enumerate(table):
+            for c, value in enumerate(row):
+                grid.cell(r, c).text = value
+    document.save(path)
+
+
+def test_docx_paragraphs_and_tables_in_order(tmp_path):
+    path = tmp_path / "report.docx"
+    _docx(path, ["乡镇财政调研报告", "", "乡镇财政负债问题突出。"], table=[["年份", "债务"]])
+    raw = read_text(path)
+    assert raw.text.split("\n") == [
+        "乡镇财政调研报告",
+        "",
+        "乡镇财政负债问题突出。",
+        "年份",
+        "债务",
+    ]
+    assert raw.encoding == "docx"
+
+
+def test_corrupt_or_empty_docx_is_named(tmp_path):
+    path = tmp_path / "broken.docx"
+    path.write_bytes(b"PK\x03\x04 not really a zip file" * 10)
+    with pytest.raises(InputError, match=r"broken\.docx: not a valid \.docx Word document"):
+        read_text(path)
+    path.write_bytes(b"")
+    with pytest.raises(InputError, match=r"broken\.docx: file is empty"):
+        read_text(path)
+    blank = tmp_path / "blank.docx"
+    _docx(blank, ["", "  "])
+    with pytest.raises(InputError, match=r"blank\.docx: has no text"):
+        read_text(blank)
+
+
+PAGE = """<!DOCTYPE html><html><head><meta charset="gbk"><title>标题 - 某某网</title>
+<style>p {color: red}</style><script>var nav = "首页";</script></head>
+<body><div id="nav">首页 &gt; 文章中心</div><header><a href="/">某某网</a></header>
+<div class="breadcrumb">当前位置:首页</div>
+<article><header><h1>乡镇财政调研报告</h1></header>
+<p>乡镇财政负债
+问题突出&#xff0c;转移支付不足。</p>
+<p>村民自治<br>功能弱化。</p><ul><li>一是加强监督</li><li>二是完善考核</li></ul></article>
+<aside>相关文章推荐</aside><footer>版权所有 &copy; 2024</footer></body></html>"""
+
+
+def test_html_keeps_text_blocks_and_drops_scripts_and_navigation(tmp_path):
+    path = tmp_path / "page.html"
+    path.write_bytes(PAGE.encode("gbk"))
+    raw = read_text(path)
+    assert raw.encoding == "html:gb18030"
+    assert raw.text.split("\n") == [
+        "乡镇财政调研报告", "乡镇财政负债问题突出\uff0c转移支付不足。", "村民自治", "功能弱化。",
+        "一是加强监督", "二是完善考核",
+    ]  # fmt: skip
+
+
+def test_html_without_charset_and_binary_html(tmp_path):
+    path = tmp_path / "plain.htm"
+    path.write_bytes("<p>村务公开</p><p>民主管理</p>".encode("utf-16"))
+    assert read_text(path).text == "村务公开\n民主管理"
+    bad = tmp_path / "image.html"
+    bad.write_bytes(bytes(range(256)) * 8)
+    with pytest.raises(InputError, match=r"image\.html: .*(binary|cannot be decoded)"):
+        read_text(bad)
+
+
+def test_folder_reads_every_document_type_and_suffixes_are_configurable(tmp_path):
+    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "b.html").write_text("<p>乡镇财政</p>", encoding="utf-8")
+    _docx(tmp_path / "c.docx", ["村民自治"])
+    (tmp_path / "~$c.docx").write_bytes(b"lock")  # Word's lock file: ignored
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "d.txt").write_text(TEXT, encoding="utf-8")
+    texts, problems = read_folder(tmp_path)
+    assert [t.path.name for t in texts] == ["a.txt", "b.html", "c.docx"] and not problems
+    texts, _ = read_folder(tmp_path, suffixes=(".html",))
+    assert [t.path.name for t in texts] == ["b.html"]
+    with pytest.raises(InputError, match=r"has no \.md files"):
+        read_folder(tmp_path, suffixes=(".md",))

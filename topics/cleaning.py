@@ -23,6 +23,8 @@ _CJK = r"[\u3400-\u9fff\uf900-\ufaff]"
 _LETTER_SPACED = re.compile(rf"(?<={_CJK}) (?={_CJK})")
 _SPACED_MARKER = re.compile(r"[((]\s*([一二三四五六七八九十\d]{1,3})\s*[))]\s*")
 _SPACES = re.compile(r"[ \t\u00a0\u3000\u2002-\u200b]+")
+_CJK_CHAR = re.compile(_CJK)
+_WHITESPACE = re.compile(r"[\s\u200b]+")  # zero-width spaces count as spaces
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class FurnitureRules:
     drop_inline: dict[str, re.Pattern] = field(default_factory=dict)
     title_echo_prefixes: tuple[str, ...] = ()
     page_title_suffixes: tuple[re.Pattern, ...] = ()
+    label_suffixes: tuple[re.Pattern, ...] = ()
     source: str = ""
     sha256: str = ""
 
@@ -53,6 +56,16 @@ def _compile_section(path: Path, table: dict, section: str) -> dict[str, re.Patt
     return compiled
 
 
+def _compile_list(path: Path, table: dict, section: str, key: str) -> tuple[re.Pattern, ...]:
+    patterns = table.get(key, []) if isinstance(table, dict) else []
+    if not isinstance(patterns, list):
+        raise input_error(path, f"{section}.{key} must be a list of regular expressions")
+    try:
+        return tuple(re.compile(str(p)) for p in patterns)
+    except re.error as exc:
+        raise input_error(path, f"{section}.{key}: bad regular expression ({exc})") from None
+
+
 def load_furniture(path: str | Path | None = None) -> FurnitureRules:
     """Load furniture rules from ``path`` (default: the shipped ``furniture.toml``)."""
     path = Path(path) if path else default_path("furniture.toml")
@@ -65,17 +78,13 @@ def load_furniture(path: str | Path | None = None) -> FurnitureRules:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise input_error(path, f"is not valid TOML ({exc})") from None
     echo = table.get("title_echo", {})
-    try:
-        suffixes = tuple(re.compile(p) for p in echo.get("page_title_suffixes", []))
-    except re.error as exc:
-        problem = f"title_echo.page_title_suffixes: bad regular expression ({exc})"
-        raise input_error(path, problem) from None
     return FurnitureRules(
         drop_lines=_compile_section(path, table, "drop_lines"),
         drop_blocks=_compile_section(path, table, "drop_blocks"),
         drop_inline=_compile_section(path, table, "drop_inline"),
         title_echo_prefixes=tuple(echo.get("prefixes", [])),
-        page_title_suffixes=suffixes,
+        page_title_suffixes=_compile_list(path, echo, "title_echo", "page_title_suffixes"),
+        label_suffixes=_compile_list(path, table.get("titles", {}), "titles", "label_suffixes"),
         source=str(path),
         sha256=hashlib.sha256(data).hexdigest(),
     )
@@ -92,15 +101,18 @@ def normalise_line(line: str) -> str:
     line = _SPACES.sub(" ", line).strip()
     line = _SPACED_MARKER.sub(lambda m: f"({m.group(1)})", line)
     cjk_gaps = len(_LETTER_SPACED.findall(line))
-    cjk_chars = len(re.findall(_CJK, line))
-    if cjk_gaps >= 2 and cjk_gaps >= 0.6 * (cjk_chars - 1):
+    if cjk_gaps >= 2 and cjk_gaps >= 0.6 * (len(line) - len(_CJK_CHAR.sub("", line)) - 1):
         line = _LETTER_SPACED.sub("", line)
     return line.replace(") 、", ")、")
 
 
 def count_chars(text: str) -> int:
-    """Characters that are not whitespace: the unit of every kept/dropped count."""
-    return sum(1 for ch in text if not ch.isspace())
+    """Characters that are not whitespace: the unit of every kept/dropped count.
+
+    >>> count_chars("乡镇 财政\t")
+    4
+    """
+    return len(_WHITESPACE.sub("", text))
 
 
 def matching_rule(line: str, rules: dict[str, re.Pattern]) -> str | None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import functools
 import sys
+import warnings
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from topics.errors import TopicsError
+from topics.errors import TopicsError, TopicsWarning
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -29,14 +30,20 @@ def friendly_errors(command):
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except TopicsError as exc:
-            typer.secho(f"error: {exc}", fg="red", err=True)
-            raise typer.Exit(1) from None
-        except KeyboardInterrupt:
-            typer.secho("interrupted: earlier results were left as they were", err=True)
-            raise typer.Exit(130) from None
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", TopicsWarning)
+            try:
+                return command(*args, **kwargs)
+            except TopicsError as exc:
+                typer.secho(f"error: {exc}", fg="red", err=True)
+                raise typer.Exit(1) from None
+            except KeyboardInterrupt:
+                typer.secho("interrupted: earlier results were left as they were", err=True)
+                raise typer.Exit(130) from None
+            finally:
+                for warning in caught:
+                    if issubclass(warning.category, TopicsWarning):
+                        typer.secho(f"warning: {warning.message}", fg="yellow", err=True)
 
     return wrapper
 

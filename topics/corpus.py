@@ -1,8 +1,11 @@
 """Corpus preparation: raw pages → articles → paragraphs, as tidy tables with provenance.
 
-``prepare_corpus(folder)`` reads every page, strips the websites' furniture, splits compilation
-pages at ``第N篇:`` markers, joins lines broken by page breaks, keeps each paragraph's section
-heading, pulls journal metadata into fields, and flags near-duplicate articles and paragraphs.
+``prepare_corpus(folder)`` reads every document (``.txt``, ``.docx``, ``.html``), strips site
+furniture (rules in an editable file), finds how each file marks paragraphs (one per line, or
+blank-line blocks of hard-wrapped lines; see :mod:`topics.layout`), splits compilation pages at
+``第N篇:`` markers (a file without them is one article), joins lines broken by page breaks,
+keeps each paragraph's section heading, pulls journal metadata into fields, adds file-level
+metadata columns (:mod:`topics.metadata`) and flags near-duplicate articles and paragraphs.
 Every character that does not reach a paragraph is accounted for in the ``removed`` table.
 
 Ids are stable and readable: page ``000_786013f1ef10bced``, article ``000_786013f1ef10bced#2``,
@@ -18,10 +21,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from topics import cleaning
+from topics import cleaning, metadata
 from topics.cleaning import FurnitureRules, count_chars, ends_sentence, title_key
 from topics.dedup import flag_duplicates
-from topics.readers import Problem, RawText, read_folder
+from topics.errors import input_error
+from topics.layout import LAYOUTS, detect_layout, join_wrapped, split_long_line, unit_starts
+from topics.readers import TEXT_SUFFIXES, Problem, RawText, list_text_files, read_folder
 
 ARTICLE_MARKER = re.compile(r"^第\s*([一二三四五六七八九十百零〇两\d]+)\s*篇\s*[::]\s*(.*)$")
 #: Section heading markers, outermost first: 一、  (一)  1、  (1)
@@ -41,6 +46,10 @@ REFERENCES = re.compile(r"^【?参考文献】?\s*[::]?\s*(.*)$")
 MAX_HEADING_CHARS = 50
 MAX_PLAIN_HEADING_CHARS = 30
 MAX_TITLE_CHARS = 80
+_WORD = re.compile(r"[^\W_]")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+#: Lines longer than this are cut at sentence ends into several paragraphs (with a warning).
+MAX_PARAGRAPH_CHARS = 5000
 
 
 @dataclass
@@ -131,23 +140,63 @@ def heading_level(text: str) -> int | None:
     return None
 
 
-def _drop_furniture(raw: RawText, page_id: str, rules: FurnitureRules, ledger: _Ledger):
-    """Normalised, non-empty lines of a page with line and block furniture removed."""
+def _raw_lines(raw: RawText, max_chars: int) -> tuple[list[tuple[int, str]], list[str]]:
+    """``(line number, text)`` of every raw line, over-long lines cut into several; warnings."""
+    numbered: list[tuple[int, str]] = []
+    warnings = []
+    for number, raw_line in enumerate(raw.text.split("\n"), start=1):
+        if len(raw_line) <= max_chars:
+            numbered.append((number, raw_line))
+            continue
+        pieces = split_long_line(raw_line, max_chars)
+        warnings.append(
+            f"line {number} has {len(raw_line):,} characters: cut at sentence ends into "
+            f"{len(pieces):,} paragraphs of at most {max_chars:,}"
+        )
+        numbered.extend((number, piece) for piece in pieces)
+    return numbered, warnings
+
+
+def _drop_furniture(
+    raw: RawText,
+    page_id: str,
+    rules: FurnitureRules,
+    ledger: _Ledger,
+    layout: str = "auto",
+    max_chars: int = MAX_PARAGRAPH_CHARS,
+) -> tuple[list[Line], str, list[str]]:
+    """Normalised paragraph units of a page with line and block furniture removed, the layout
+    found, and warnings.
+
+    Furniture rules apply to single lines; the lines of one unit (a hard-wrapped paragraph)
+    are then joined. An article marker is always a unit of its own.
+    """
+    numbered, warnings = _raw_lines(raw, max_chars)
+    texts = [text for _, text in numbered]
+    found = detect_layout(texts, layout)
+    starts = unit_starts(texts, found)
     kept: list[Line] = []
     block: str | None = None
-    for number, raw_line in enumerate(raw.text.split("\n"), start=1):
+    new_unit = True
+    for (number, raw_line), start in zip(numbered, starts, strict=True):
+        new_unit = new_unit or start
         text = cleaning.normalise_line(raw_line)
         if not text:
             continue
-        if ARTICLE_MARKER.match(text):
+        marker = ARTICLE_MARKER.match(text)
+        if marker:
             block = None
         block = cleaning.matching_rule(text, rules.drop_blocks) or block
         rule = block or cleaning.matching_rule(text, rules.drop_lines)
         if rule:
             ledger.add(page_id, number, f"furniture:{rule}", text)
             continue
-        kept.append(Line(text, number, number))
-    return kept
+        if kept and not new_unit and not marker and not ARTICLE_MARKER.match(kept[-1].text):
+            kept[-1] = Line(join_wrapped(kept[-1].text, text), kept[-1].start, number)
+        else:
+            kept.append(Line(text, number, number))
+        new_unit = False
+    return kept, found.kind, warnings
 
 
 def _split_articles(lines: list[Line], page_id: str, rules, ledger) -> tuple[str, list[Article]]:
@@ -218,12 +267,20 @@ def _is_unfinished(text: str) -> bool:
     return len(text) > 40 or "。" in text or text[-1] in ",,、::(“《"
 
 
-def join_broken_lines(lines: list[Line]) -> list[Line]:
-    """Join lines that a page break or a stray newline split in the middle of a sentence."""
+def join_broken_lines(lines: list[Line], max_chars: int | None = None) -> list[Line]:
+    """Join lines that a page break or a stray newline split in the middle of a sentence.
+
+    With ``max_chars``, no joined line grows beyond it (over-long lines stay cut).
+    """
     joined: list[Line] = []
     for line in lines:
         previous = joined[-1] if joined else None
-        if previous and _is_unfinished(previous.text) and heading_level(line.text) is None:
+        fits = (
+            max_chars is None or len(previous.text) + len(line.text) <= max_chars
+            if previous
+            else True
+        )
+        if previous and fits and _is_unfinished(previous.text) and heading_level(line.text) is None:
             joined[-1] = Line(previous.text + line.text, previous.start, line.end)
         else:
             joined.append(line)
@@ -259,10 +316,15 @@ def _classify(lines: list[Line]) -> list[tuple[Line, int | None]]:
     return result
 
 
-def _paragraph_rows(article: Article, ledger: _Ledger) -> list[dict]:
+def _paragraph_rows(
+    article: Article, ledger: _Ledger, max_chars: int = MAX_PARAGRAPH_CHARS
+) -> list[dict]:
     sections: dict[int, str] = {}
     rows = []
-    for line, level in _classify(join_broken_lines(article.lines)):
+    for line, level in _classify(join_broken_lines(article.lines, max_chars)):
+        if not _WORD.search(line.text):
+            ledger.add(article.page_id, line.start, "no_words", line.text)
+            continue
         if level is not None:
             sections = {k: v for k, v in sections.items() if k < level}
             sections[level] = line.text
@@ -284,9 +346,14 @@ def _paragraph_rows(article: Article, ledger: _Ledger) -> list[dict]:
     return rows
 
 
-def short_title(title: str, width: int = 16) -> str:
-    """A title cut to ``width`` characters with an ellipsis, for plot labels."""
-    title = re.sub(r"[((](定稿|模版|模板|精选多篇|范文)[))]$", "", title).strip()
+def short_title(title: str, width: int = 16, rules: FurnitureRules | None = None) -> str:
+    """A title cut to ``width`` characters with an ellipsis, for plot labels.
+
+    ``rules``' title-suffix patterns (``[titles] label_suffixes`` in the furniture file, e.g.
+    ``(定稿)``) are removed first.
+    """
+    for pattern in rules.label_suffixes if rules else ():
+        title = pattern.sub("", title).strip()
     return title if len(title) <= width else title[: width - 1] + "…"
 
 
@@ -300,46 +367,74 @@ def page_ids(texts: Iterable[RawText], root: Path) -> list[str]:
     ]
 
 
+def _article_row(article: Article, page_id: str, rows: list[dict], rules) -> dict:
+    spans = [line.start for line in article.lines] + [line.end for line in article.lines]
+    return {
+        "article_id": f"{page_id}#{article.number}",
+        "page_id": page_id,
+        "article_no": article.number,
+        "title": article.title,
+        "short_title": short_title(article.title, rules=rules),
+        **{k: article.metadata.get(k, "") for k in (*METADATA_FIELDS, "references")},
+        "line_start": min(spans, default=0),
+        "line_end": max(spans, default=0),
+        "n_paragraphs": len(rows),
+        "n_chars": sum(r["n_chars"] for r in rows),
+    }
+
+
 def split_pages(
-    texts: list[RawText], root: Path, rules: FurnitureRules
+    texts: list[RawText],
+    root: Path,
+    rules: FurnitureRules,
+    *,
+    layout: str = "auto",
+    max_paragraph_chars: int = MAX_PARAGRAPH_CHARS,
+    progress: bool | None = False,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Pages, articles, paragraphs and removed-text tables of decoded pages (no dedup yet)."""
+    """Pages, articles, paragraphs and removed-text tables of decoded pages (no dedup yet).
+
+    ``layout``: "auto" (detected per file), or "lines", "blocks", "wrapped" for every file.
+    """
+    from tqdm.auto import tqdm
+
     ledger = _Ledger()
     pages, articles, paragraphs = [], [], []
-    for raw, page_id in zip(texts, page_ids(texts, root), strict=True):
-        lines = _drop_furniture(raw, page_id, rules, ledger)
+    ids = page_ids(texts, root)
+    disable = None if progress is None else not progress
+    bar = tqdm(total=sum(len(t.text) for t in texts), unit="char", unit_scale=True,
+               desc="splitting", disable=disable)  # fmt: skip
+    for raw, page_id in zip(texts, ids, strict=True):
+        lines, found, warnings = _drop_furniture(
+            raw, page_id, rules, ledger, layout, max_paragraph_chars
+        )
         page_title, page_articles = _split_articles(lines, page_id, rules, ledger)
+        n_rows = len(paragraphs)
+        for article in page_articles:
+            _extract_metadata(article, page_title, rules, ledger)
+            rows = _paragraph_rows(article, ledger, max_paragraph_chars)
+            paragraphs.extend(rows)
+            articles.append(_article_row(article, page_id, rows, rules))
+        page_text = [row["text"] for row in paragraphs[n_rows:]]
+        if not page_text:
+            warnings.append("no paragraph text left after cleaning")
+        elif not any(_CJK.search(text) for text in page_text):
+            warnings.append("has no Chinese characters: its paragraphs will give no tokens")
         pages.append(
             {
                 "page_id": page_id,
                 "path": raw.path.relative_to(root).as_posix(),
                 "sha256": raw.sha256,
                 "encoding": raw.encoding,
-                "warning": raw.warning or "",
+                "warning": "; ".join(filter(None, [raw.warning, *warnings])),
+                "layout": found,
                 "title": page_title,
                 "n_chars_raw": count_chars(raw.text),
                 "n_articles": len(page_articles),
             }
         )
-        for article in page_articles:
-            _extract_metadata(article, page_title, rules, ledger)
-            rows = _paragraph_rows(article, ledger)
-            paragraphs.extend(rows)
-            spans = [line.start for line in article.lines] + [line.end for line in article.lines]
-            articles.append(
-                {
-                    "article_id": f"{page_id}#{article.number}",
-                    "page_id": page_id,
-                    "article_no": article.number,
-                    "title": article.title,
-                    "short_title": short_title(article.title),
-                    **{k: article.metadata.get(k, "") for k in (*METADATA_FIELDS, "references")},
-                    "line_start": min(spans, default=0),
-                    "line_end": max(spans, default=0),
-                    "n_paragraphs": len(rows),
-                    "n_chars": sum(r["n_chars"] for r in rows),
-                }
-            )
+        bar.update(len(raw.text))
+    bar.close()
     removed = pd.DataFrame(ledger.rows, columns=["page_id", "line", "reason", "chars", "text"])
     return pd.DataFrame(pages), pd.DataFrame(articles), _paragraph_frame(paragraphs), removed
 
@@ -359,24 +454,59 @@ def prepare_corpus(
     strict: bool = False,
     article_threshold: float = 0.8,
     paragraph_threshold: float = 0.9,
+    suffixes: tuple[str, ...] = TEXT_SUFFIXES,
+    traditional_to_simplified: bool = False,
+    layout: str = "auto",
+    max_paragraph_chars: int = MAX_PARAGRAPH_CHARS,
+    filename_pattern: str | None = None,
+    metadata_file: str | None = metadata.METADATA_FILE,
+    progress: bool | None = False,
 ) -> PreparedCorpus:
-    """Read, clean, split and de-duplicate every text file in ``folder``.
+    """Read, clean, split and de-duplicate every document in ``folder``.
 
+    The keyword arguments are the fields of :class:`topics.config.CorpusSettings`, so
+    ``prepare_corpus(folder, rules, **asdict(settings.corpus))`` applies a config.
     ``article_threshold`` and ``paragraph_threshold`` are the shingle containment above which a
-    unit is flagged as a near-duplicate of a larger one (see :mod:`topics.dedup`).
+    unit is flagged as a near-duplicate of a larger one (see :mod:`topics.dedup`);
+    ``filename_pattern`` and ``metadata_file`` (a CSV in ``folder``) give metadata columns
+    (see :mod:`topics.metadata`); ``progress``: progress bars (None: only on a terminal).
 
     >>> corpus = prepare_corpus("data/raw")                      # doctest: +SKIP
     >>> corpus.articles[["article_id", "short_title", "duplicate_of"]]  # doctest: +SKIP
     """
+    if layout not in LAYOUTS:
+        raise input_error(
+            None, f"corpus.layout must be one of {', '.join(LAYOUTS)}, not {layout!r}"
+        )
+    if max_paragraph_chars < 200:
+        raise input_error(
+            None, f"corpus.max_paragraph_chars must be at least 200, not {max_paragraph_chars}"
+        )
     folder = Path(folder)
     rules = rules or cleaning.load_furniture()
-    texts, problems = read_folder(folder, strict=strict)
-    pages, articles, paragraphs, removed = split_pages(texts, folder, rules)
+    files = [p.relative_to(folder).as_posix() for p in list_text_files(folder, suffixes)]
+    sidecar = metadata.sidecar_path(folder, metadata_file)
+    file_meta = metadata.file_metadata(files, filename_pattern, sidecar)
+    texts, problems = read_folder(
+        folder, strict=strict, suffixes=suffixes, simplified=traditional_to_simplified,
+        progress=progress,
+    )  # fmt: skip
+    pages, articles, paragraphs, removed = split_pages(
+        texts, folder, rules, layout=layout, max_paragraph_chars=max_paragraph_chars,
+        progress=progress,
+    )  # fmt: skip
+    if paragraphs.empty:
+        details = "; ".join(
+            f"{p}: {w}" for p, w in zip(pages["path"], pages["warning"], strict=True)
+        )
+        raise input_error(folder, f"no file has paragraph text; {details}", "nothing to model")
     articles, paragraphs = flag_duplicates(
         articles, paragraphs, article_threshold=article_threshold,
         paragraph_threshold=paragraph_threshold,
     )  # fmt: skip
-    return PreparedCorpus(pages, articles, paragraphs, removed, _problem_frame(problems, folder))
+    tables = {"pages": pages, "articles": articles, "paragraphs": paragraphs}
+    tables = metadata.attach(tables, file_meta)
+    return PreparedCorpus(**tables, removed=removed, problems=_problem_frame(problems, folder))
 
 
 def _problem_frame(problems: list[Problem], root: Path) -> pd.DataFrame:

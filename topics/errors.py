@@ -25,6 +25,10 @@ class InputError(TopicsError):
         super().__init__(f"{where}{problem}{tail}")
 
 
+class TopicsWarning(UserWarning):
+    """Something a researcher should know that does not stop the run (the CLI prints it)."""
+
+
 class StaleRunError(TopicsError):
     """A saved run was made from inputs or settings that have changed since."""
 

@@ -25,6 +25,7 @@ from gensim.corpora import Dictionary
 
 from topics import pipeline, terms
 from topics.config import Settings
+from topics.errors import input_error
 from topics.metrics import seed_stability, topic_diversity
 from topics.model import FittedLda, ModelSettings, fit_lda, infer_doc_topics
 from topics.storage import atomic_folder, build_manifest, write_json
@@ -285,6 +286,12 @@ def k_selection(
     in_model = corpus.paragraphs["duplicate_of"].isna().to_numpy()
     tokens = [doc for doc, keep in zip(tokenized.tokens, in_model, strict=True) if keep]
     table = select_k(tokens, model, pipeline.themes_for(settings, model), ks, seeds, progress)
+    if table.empty:
+        raise input_error(
+            settings.source or None,
+            f"none of K = {ks} can be fitted to {sum(map(bool, tokens))} non-empty documents",
+            "add documents, or list smaller K under [select_k] ks",
+        )
     best = recommend_k(table)
     manifest = build_manifest(
         "k-selection", inputs, {"model": fixed, "ks": ks, "seeds": seeds},

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import warnings
 from dataclasses import fields
 from pathlib import Path
 
@@ -17,13 +18,13 @@ import pandas as pd
 from topics import __version__, cleaning
 from topics.config import Settings
 from topics.corpus import PreparedCorpus, prepare_corpus
-from topics.errors import TopicsError, input_error
+from topics.errors import TopicsError, TopicsWarning, input_error
 from topics.lexicons import LexiconPaths, load_lexicons
 from topics.model import ModelSettings, fit_lda
 from topics.readers import list_text_files
 from topics.runs import TopicRun, build_run, load_run, run_manifest
 from topics.storage import atomic_folder, build_manifest, file_sha256, write_json
-from topics.themes import ThemeSet, load_themes
+from topics.themes import ThemeSet, load_themes, unknown_seeds
 from topics.tokenize import TokenizedCorpus, Tokenizer, tokenize_corpus
 
 TABLES = ("pages", "articles", "paragraphs", "removed", "problems")
@@ -163,6 +164,28 @@ def themes_for(settings: Settings, model: ModelSettings) -> ThemeSet | None:
     return load_themes(settings.path(settings.paths.themes)).select(model.themes)
 
 
+def check_seed_words(themes: ThemeSet | None, tokens: list[list[str]]) -> None:
+    """Stop when a theme has no seed word in the corpus tokens; warn about single missing seeds."""
+    if not themes:
+        return
+    missing = unknown_seeds(themes, {word for doc in tokens for word in doc})
+    empty = [t.id for t in themes if len(missing.get(t.id, ())) == len(t.seeds)]
+    if empty:
+        words = " ".join(word for theme_id in empty for word in missing[theme_id])
+        raise input_error(
+            themes.source,
+            f"theme(s) {', '.join(empty)}: no seed word occurs in the corpus tokens ({words})",
+            "change the seeds, or leave the theme out with --themes",
+        )
+    for theme_id, words in missing.items():
+        warnings.warn(
+            f"{themes.source}: theme {theme_id}: seed word(s) not in the corpus tokens: "
+            + " ".join(words),
+            TopicsWarning,
+            stacklevel=2,
+        )
+
+
 def run_inputs(settings: Settings, model: ModelSettings) -> dict:
     """Everything a run depends on, hashed: the basis of its id and of staleness checks."""
     lexicons = load_lexicons(lexicon_paths(settings))
@@ -192,6 +215,7 @@ def fit(settings: Settings, model: ModelSettings | None = None, progress: bool =
     in_model = corpus.paragraphs["duplicate_of"].isna().to_numpy()
     train = [doc for doc, keep in zip(tokenized.tokens, in_model, strict=True) if keep]
     themes = themes_for(settings, model)
+    check_seed_words(themes, train)
     fitted = fit_lda(train, model, themes)
     inputs = run_inputs(settings, model)
     manifest = run_manifest(
@@ -225,13 +249,10 @@ def latest_run_path(settings: Settings) -> Path:
 def open_run(settings: Settings, path: Path | None = None, check: bool = True) -> TopicRun:
     """Load a run (default: the latest); with ``check``, refuse a stale one."""
     path = Path(path) if path else latest_run_path(settings)
-    expected = None
+    run = load_run(path)  # names a missing, corrupt or foreign manifest itself
     if check:
-        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-        model = ModelSettings(**{k: tuple(v) if isinstance(v, list) else v
-                                 for k, v in manifest.get("model", {}).items()})  # fmt: skip
-        expected = run_inputs(settings, model)
-    return load_run(path, expected)
+        load_run(path, run_inputs(settings, run.settings))  # raises if the run is stale
+    return run
 
 
 def current_run(settings: Settings, progress: bool = True) -> TopicRun:

@@ -10,6 +10,7 @@ leaves a half-written run or damages an earlier one. Loading checks the manifest
 from __future__ import annotations
 
 import json
+import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -252,7 +253,7 @@ def load_run(folder: str | Path, expected_inputs: dict | None = None) -> TopicRu
         model = LdaModel.load(str(folder / "model" / "lda"))
         dictionary = Dictionary.load(str(folder / "dictionary.gensim"))
         tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES}
-    except (OSError, ValueError, EOFError) as exc:
+    except (OSError, ValueError, EOFError, pickle.UnpicklingError) as exc:
         raise TopicsError(f"{folder}: run files are damaged ({exc}); fit it again") from None
     model_settings = ModelSettings(
         **{k: tuple(v) if isinstance(v, list) else v for k, v in manifest["model"].items()}

@@ -1,0 +1,124 @@
+"""Bring your own corpus, end to end through the command line: a folder of .txt (several
+encodings and layouts), .docx and .html reports with metadata in file names and a sidecar CSV;
+``topics prepare --input DIR && topics fit && topics share --by year && topics infer``."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from topics import pipeline
+from topics.cli import app
+from topics.config import Settings
+
+runner = CliRunner()
+pytestmark = pytest.mark.skipif(
+    not hasattr(pipeline, "check_seed_words"),
+    reason="needs the pipeline and CLI snippets (corpus settings, remembered --input, share)",
+)
+PLACES = ["湖北", "湖南", "四川"]
+
+
+def _docx(path, paragraphs):
+    import docx
+
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    document.save(path)
+
+
+@pytest.fixture(scope="module")
+def my_reports(prepared, tmp_path_factory):
+    """Twelve reports cut from the bundled paragraphs, in every supported form."""
+    folder = tmp_path_factory.mktemp("my_reports")
+    paragraphs = prepared.modelling_paragraphs()["text"].tolist()
+    rows = ["file,level"]
+    for n in range(12):
+        year, place = 2019 + n % 3, PLACES[n % 3]
+        chunk = paragraphs[n * 15 : n * 15 + 15]
+        title = f"{place}乡镇治理调研报告{n}"
+        stem = f"{year}_{place}_{n:02d}"
+        if n % 4 == 0:
+            name = f"{stem}.docx"
+            _docx(folder / name, [title, *chunk])
+        elif n % 4 == 1:
+            name = f"{stem}.html"
+            body = "".join(f"<p>{p}</p>" for p in chunk)
+            html = f"<html><body><nav>首页</nav><h1>{title}</h1>{body}</body></html>"
+            (folder / name).write_bytes(html.encode("gbk", errors="ignore"))
+        elif n % 4 == 2:  # hard-wrapped at 40 characters, paragraphs in blank-line blocks
+            name = f"{stem}.txt"
+            wrapped = ["\n".join(p[i : i + 40] for i in range(0, len(p), 40)) for p in chunk]
+            (folder / name).write_text(title + "\n\n" + "\n\n".join(wrapped) + "\n", "utf-8")
+        else:
+            name = f"{stem}.txt"
+            text = title + "\n" + "\n".join(chunk) + "\n"
+            (folder / name).write_bytes(text.encode("utf-16"))
+        rows.append(f"{name},{'县' if n % 2 else '乡'}")
+    (folder / "metadata.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def config(my_reports, tmp_path_factory):
+    out = tmp_path_factory.mktemp("my_project")
+    path = out / "topics.toml"
+    path.write_text(
+        f"""[paths]
+raw = "{out / "unused"}"
+processed = "{out / "processed"}"
+cache = "{out / "interim"}"
+runs = "{out / "runs"}"
+figures = "{out / "figures"}"
+
+[corpus]
+filename_pattern = '^(?P<year>\\d{{4}})_(?P<place>[^_]+)_'
+
+[model]
+k = 3
+passes = 5
+no_below = 2
+themes = []
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_prepare_fit_share_infer(my_reports, config, tmp_path):
+    result = runner.invoke(app, ["prepare", "-q", "--input", str(my_reports), "-c", str(config)])
+    assert result.exit_code == 0, result.output
+    settings = Settings.load(config)
+    corpus = pipeline.load_prepared(settings.path(settings.paths.processed))
+    pages = corpus.pages.set_index("path")
+    assert len(pages) == 12 and corpus.problems.empty
+    assert set(pages["layout"]) >= {"lines", "blocks"}
+    assert pages["encoding"].str.startswith(("docx", "html:", "utf-16")).sum() == 9
+    assert pages.loc["2019_湖北_00.docx", ["year", "place", "level"]].tolist() == [
+        2019,
+        "湖北",
+        "乡",
+    ]
+    assert corpus.paragraphs["year"].notna().all()
+
+    result = runner.invoke(app, ["fit", "-q", "-c", str(config)])  # uses the prepared folder
+    assert result.exit_code == 0, result.output
+    run = pipeline.open_run(Settings.load(config), check=False)
+    assert set(run.paragraphs["page_id"]) == set(corpus.pages["page_id"])
+
+    out = tmp_path / "by_year.csv"
+    result = runner.invoke(app, ["share", "--by", "year", "-c", str(config), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out)
+    assert table["year"].tolist() == [2019, 2020, 2021]
+    assert table[["T1", "T2", "T3"]].sum(axis=1).round(6).eq(1).all()
+    result = runner.invoke(app, ["share", "--by", "province", "-c", str(config)])
+    assert result.exit_code == 1 and "no metadata column 'province'" in result.output
+
+    new = tmp_path / "new.docx"
+    _docx(new, ["乡镇财政负债沉重,转移支付不足。", "村务公开是村民自治的关键。"])
+    result = runner.invoke(app, ["infer", str(new), "-q", "-c", str(config)])
+    assert result.exit_code == 0, result.output
+    assert "new" in result.output

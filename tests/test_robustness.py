@@ -1,0 +1,349 @@
+"""Robustness: every bad input gets a one-line message naming the file and the problem, a
+non-zero exit status where the run cannot continue, no traceback, and no earlier result damaged.
+
+Each CLI test runs against a project in a temp folder that already holds a prepared corpus and
+a fitted run (copies of the session's), and checks afterwards that both are byte-for-byte intact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from topics import dedup, pipeline
+from topics.cli import app
+from topics.config import Settings
+from topics.corpus import prepare_corpus
+from topics.errors import InputError
+
+runner = CliRunner()
+TEXT = "第一篇:乡镇财政\n乡镇财政负债沉重,转移支付不足。\n第二篇:村民自治\n村务公开是村民自治的关键。\n"
+integrated = pytest.mark.skipif(
+    not hasattr(pipeline, "check_seed_words"),
+    reason="needs the pipeline snippet that checks seed words at fit time",
+)
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def write_config(path: Path, table: dict) -> Path:
+    lines = []
+    for section, values in table.items():
+        lines.append(f"[{section}]")
+        lines.extend(f"{key} = {_toml_value(value)}" for key, value in values.items())
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def project(project_settings, run, tmp_path):
+    """A project folder with the session's prepared corpus and run copied in, and its config."""
+    root = project_settings.root
+    shutil.copytree(project_settings.path(project_settings.paths.processed), tmp_path / "processed")
+    shutil.copytree(project_settings.path(project_settings.paths.cache), tmp_path / "interim")
+    shutil.copytree(run.path, tmp_path / "runs" / run.path.name)
+    (tmp_path / "runs" / "latest").write_text(run.path.name + "\n", encoding="utf-8")
+    table = tomllib.loads((root / "topics.toml").read_text(encoding="utf-8"))
+    table["paths"] = {
+        "raw": str(project_settings.paths.raw),
+        "processed": str(tmp_path / "processed"),
+        "cache": str(tmp_path / "interim"),
+        "runs": str(tmp_path / "runs"),
+        "figures": str(tmp_path / "figures"),
+        "furniture": str(root / "data" / "furniture.toml"),
+        "themes": str(root / "data" / "themes.toml"),
+    }
+    table["lexicons"] = {k: str(root / v) for k, v in table["lexicons"].items()}
+    table["model"] = {**table["model"], "k": 8}  # as the session run; no K selection here
+    config = write_config(tmp_path / "topics.toml", table)
+    return {"config": config, "table": table, "tmp": tmp_path, "run": run.path.name}
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file under ``folder`` (hidden temporary files included)."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def invoke(project, *args: str, config: Path | None = None):
+    return runner.invoke(app, [*args, "--config", str(config or project["config"])])
+
+
+def assert_failed_cleanly(result, *fragments: str, code: int = 1) -> None:
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+    for fragment in fragments:
+        assert fragment in result.output, (fragment, result.output)
+
+
+@pytest.fixture
+def intact(project):
+    """Checks, after the test, that the earlier prepared corpus and run were not touched."""
+    before = snapshot(project["tmp"] / "processed"), snapshot(project["tmp"] / "runs")
+    yield
+    after = snapshot(project["tmp"] / "processed"), snapshot(project["tmp"] / "runs")
+    assert after == before
+    settings = Settings.load(project["config"])
+    assert pipeline.latest_run_path(settings).name == project["run"]
+    assert pipeline.open_run(settings, check=False).k == 8
+
+
+def test_empty_folder(project, intact):
+    empty = project["tmp"] / "empty"
+    empty.mkdir()
+    result = invoke(project, "prepare", "--input", str(empty))
+    assert_failed_cleanly(result, f"{empty}: has no .txt files")
+
+
+def test_bad_files_are_skipped_by_name_and_gbk_utf16_work(project, tmp_path):
+    raw = tmp_path / "mixed"
+    raw.mkdir()
+    (raw / "gbk.txt").write_bytes(TEXT.encode("gbk"))
+    (raw / "utf16.txt").write_bytes(TEXT.replace("乡镇", "县").encode("utf-16"))
+    (raw / "empty.txt").write_bytes(b"")
+    (raw / "image.txt").write_bytes(bytes(range(256)) * 64)
+    (raw / "cut.txt").write_bytes(TEXT.replace("村务", "党务").encode("utf-8") + "财".encode()[:2])
+    (raw / "broken.docx").write_bytes(b"PK\x03\x04" + b"\x00" * 100)
+    result = invoke(project, "prepare", "--input", str(raw))
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    assert "skipped empty.txt: file is empty" in result.output
+    assert "skipped image.txt: looks binary" in result.output
+    assert "skipped broken.docx: not a valid .docx" in result.output
+    assert "warning cut.txt: truncated UTF-8" in result.output
+    corpus = pipeline.load_prepared(tmp_path / "processed")
+    encodings = corpus.pages.set_index("path")["encoding"].to_dict()
+    assert encodings == {"cut.txt": "utf-8", "gbk.txt": "gb18030", "utf16.txt": "utf-16"}
+    assert "乡镇财政负债沉重,转移支付不足。" in set(corpus.paragraphs["text"])
+    assert "县财政负债沉重,转移支付不足。" in set(corpus.paragraphs["text"])
+
+
+def test_folder_of_only_unreadable_files(project, intact, tmp_path):
+    raw = tmp_path / "bad"
+    raw.mkdir()
+    (raw / "empty.txt").write_bytes(b"  \n")
+    (raw / "image.txt").write_bytes(b"\x00\xff" * 500)
+    result = invoke(project, "prepare", "--input", str(raw))
+    assert_failed_cleanly(
+        result,
+        f"{raw}: no readable text file",
+        "empty.txt: file is empty",
+        "image.txt: looks binary",
+    )
+
+
+def test_only_punctuation_or_only_english(project, tmp_path):
+    raw = tmp_path / "odd"
+    raw.mkdir()
+    (raw / "punct.txt").write_text("。。。!!!,,,……\n——**##\n", encoding="utf-8")
+    (raw / "english.txt").write_text("Written in English only.\nSecond line.\n", encoding="utf-8")
+    (raw / "good.txt").write_text(TEXT, encoding="utf-8")
+    result = invoke(project, "prepare", "--input", str(raw))
+    assert result.exit_code == 0, result.output
+    assert "warning punct.txt: no paragraph text left after cleaning" in result.output
+    assert "warning english.txt: has no Chinese characters" in result.output
+    (raw / "good.txt").unlink()
+    (raw / "english.txt").unlink()
+    result = invoke(project, "prepare", "--input", str(raw))
+    assert_failed_cleanly(result, "no file has paragraph text", "punct.txt: no paragraph text")
+    # English only: prepared, but nothing to model, and the fit says so
+    (raw / "english.txt").write_text("Written in English only.\nSecond line.\n", encoding="utf-8")
+    table = {**project["table"], "paths": {**project["table"]["paths"], "raw": str(raw)}}
+    table["model"] = {**table["model"], "themes": []}
+    table["paths"]["runs"] = str(tmp_path / "english-runs")
+    config = write_config(tmp_path / "english.toml", table)
+    result = invoke(project, "fit", "-q", config=config)
+    assert_failed_cleanly(result, "no document has a word left")
+    assert not (tmp_path / "english-runs" / "latest").exists()
+
+
+def test_themes_file_with_bad_syntax(project, intact, tmp_path):
+    themes = tmp_path / "themes.toml"
+    themes.write_text('[[theme]]\nid = "finance"\nseeds = ["财政"\n', encoding="utf-8")
+    table = {**project["table"], "paths": {**project["table"]["paths"], "themes": str(themes)}}
+    config = write_config(tmp_path / "bad-themes.toml", table)
+    result = invoke(project, "fit", "-q", config=config)
+    assert_failed_cleanly(result, f"{themes}: is not valid TOML")
+
+
+@integrated
+def test_themes_file_with_unknown_words(project, intact, tmp_path):
+    themes = tmp_path / "themes.toml"
+    themes.write_text(
+        '[[theme]]\nid = "finance"\nlabel_zh = "财政"\nlabel_en = "Finance"\n'
+        'seeds = ["财政", "量子纠缠"]\n'
+        '[[theme]]\nid = "space"\nlabel_zh = "航天"\nlabel_en = "Space"\n'
+        'seeds = ["火箭发射", "空间站"]\n',
+        encoding="utf-8",
+    )
+    table = {**project["table"], "paths": {**project["table"]["paths"], "themes": str(themes)}}
+    table["model"] = {**table["model"], "themes": ["all"]}
+    config = write_config(tmp_path / "unknown-seeds.toml", table)
+    result = invoke(project, "fit", "-q", config=config)
+    assert_failed_cleanly(result, str(themes), "theme(s) space", "火箭发射 空间站")
+    table["model"]["themes"] = ["finance"]
+    table["paths"]["runs"] = str(tmp_path / "other-runs")
+    config = write_config(tmp_path / "unknown-seed.toml", table)
+    result = invoke(project, "fit", "-q", config=config)
+    assert result.exit_code == 0, result.output
+    assert f"warning: {themes}: theme finance: seed word(s) not in the corpus tokens: 量子纠缠" in (
+        result.output
+    )
+
+
+def test_user_dictionary_with_malformed_lines(project, intact, tmp_path):
+    userdict = tmp_path / "userdict.txt"
+    userdict.write_text("一肩挑 10 n\n乡镇财政 lots\n转移支付 5 n extra\n", encoding="utf-8")
+    table = {**project["table"], "lexicons": {**project["table"]["lexicons"]}}
+    table["lexicons"]["userdict"] = str(userdict)
+    config = write_config(tmp_path / "bad-userdict.toml", table)
+    for command in ("tokens", "fit"):
+        result = invoke(project, command, "-q", config=config)
+        assert_failed_cleanly(
+            result, f"{userdict}: malformed user-dictionary lines", "line 2: '乡镇财政 lots'",
+            "line 3",
+        )  # fmt: skip
+
+
+def test_k_larger_than_the_number_of_documents(project, intact):
+    result = invoke(project, "fit", "-q", "--k", "500")
+    assert_failed_cleanly(result, "k=500 topics for only", "documents")
+
+
+def test_ctrl_c_during_fit_leaves_the_earlier_run(project, intact, monkeypatch):
+    from topics import model
+
+    def interrupted(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(model.LdaModel, "update", interrupted)
+    result = invoke(project, "fit", "-q", "--k", "5", "--seed", "7")
+    assert_failed_cleanly(result, "interrupted: earlier results were left as they were", code=130)
+    assert len([line for line in result.output.splitlines() if line.strip()]) == 1
+    assert {p.name for p in (project["tmp"] / "runs").iterdir()} == {"latest", project["run"]}
+
+
+def test_ctrl_c_inside_the_api_fit(project, intact, monkeypatch):
+    from topics import model
+
+    monkeypatch.setattr(
+        model.LdaModel, "update", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt)
+    )
+    settings = Settings.load(project["config"])
+    with pytest.raises(KeyboardInterrupt):
+        pipeline.fit(settings, pipeline.model_settings(settings, k=6), progress=False)
+
+
+@integrated  # pipeline.open_run must not parse a corrupt manifest itself
+def test_older_or_corrupt_run_directories(project, intact, tmp_path):
+    runs = project["tmp"] / "runs"
+    older = tmp_path / "older"
+    shutil.copytree(runs / project["run"], older)
+    manifest = json.loads((older / "manifest.json").read_text(encoding="utf-8"))
+    manifest["format_version"] = 0
+    (older / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    result = invoke(project, "show", "--run", str(older))
+    assert_failed_cleanly(result, f"{older / 'manifest.json'}: run format 0 is not the supported 1")
+    (older / "manifest.json").write_text("{not json", encoding="utf-8")
+    result = invoke(project, "show", "--run", str(older))
+    assert_failed_cleanly(result, f"{older / 'manifest.json'}: is corrupt")
+    (older / "manifest.json").unlink()
+    result = invoke(project, "show", "--run", str(older))
+    assert_failed_cleanly(result, f"{older}: is not a topic run")
+    (older / "dictionary.gensim").write_bytes(b"garbage")
+    (older / "manifest.json").write_text(json.dumps({**manifest, "format_version": 1}), "utf-8")
+    result = invoke(project, "show", "--run", str(older))
+    assert_failed_cleanly(result, f"{older}: run files are damaged")
+
+
+def _single_line_file(path: Path, megabytes: int) -> None:
+    """``megabytes`` MB of Chinese text with sentence ends and commas but no line break."""
+    rng = np.random.default_rng(0)
+    chars = np.array([ord(c) for c in "乡镇财政负债问题突出村两委实行一肩挑党建干部考核激励机制"
+                      "村民自治组织建设领导班子监督权力运行基层治理服务群众经济发展农村改革"],
+                     dtype=np.uint32)  # fmt: skip
+    n = megabytes * 1_000_000 // 3
+    codes = chars[rng.integers(0, len(chars), n)]
+    codes[rng.integers(0, n, n // 30)] = ord("。")
+    codes[rng.integers(0, n, n // 12)] = ord(",")
+    path.write_bytes(codes.tobytes().decode("utf-32-le").encode("utf-8"))
+
+
+@pytest.mark.slow
+def test_a_50_mb_single_line_file_is_cut_not_choked_on(tmp_path):
+    folder = tmp_path / "big"
+    folder.mkdir()
+    _single_line_file(folder / "one_line.txt", 50)
+    script = textwrap.dedent(f"""
+        import json, resource, time
+        from topics.corpus import prepare_corpus
+        started = time.perf_counter()
+        corpus = prepare_corpus({str(folder)!r})
+        print(json.dumps({{"seconds": time.perf_counter() - started,
+                           "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                           "paragraphs": len(corpus.paragraphs),
+                           "longest": int(corpus.paragraphs["n_chars"].max()),
+                           "warning": corpus.pages["warning"].iloc[0]}}))
+    """)
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=600, check=True)  # fmt: skip
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["paragraphs"] > 3000
+    assert report["longest"] <= 5000
+    assert report["warning"].startswith("line 1 has 16,666,66")
+    assert "cut at sentence ends" in report["warning"]
+    if hasattr(dedup, "containment_pairs"):  # the scalable near-duplicate join is in place
+        assert report["rss_mb"] < 2048, report
+    assert time.perf_counter() - started < 300, report
+
+
+def test_long_line_warning_reaches_the_cli(project, tmp_path):
+    folder = tmp_path / "long"
+    folder.mkdir()
+    (folder / "book.txt").write_text("乡镇财政负债沉重,转移支付不足。" * 2000, encoding="utf-8")
+    result = invoke(project, "prepare", "--input", str(folder))
+    assert result.exit_code == 0, result.output
+    assert "warning book.txt: line 1 has 32,000 characters: cut at sentence ends" in result.output
+
+
+def test_bad_corpus_settings_are_named(tmp_path):
+    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
+    with pytest.raises(InputError, match="corpus.layout must be one of"):
+        prepare_corpus(tmp_path, layout="pages")
+    with pytest.raises(InputError, match="corpus.filename_pattern: bad regular expression"):
+        prepare_corpus(tmp_path, filename_pattern="(?P<year>")
+
+
+def test_k_auto_on_a_corpus_with_nothing_to_model(project, tmp_path):
+    raw = tmp_path / "english"
+    raw.mkdir()
+    (raw / "english.txt").write_text("Written in English only.\nSecond line.\n", encoding="utf-8")
+    table = {**project["table"], "paths": {**project["table"]["paths"], "raw": str(raw)}}
+    table["model"] = {**table["model"], "themes": [], "k": "auto"}
+    config = write_config(tmp_path / "auto.toml", table)
+    result = invoke(project, "fit", "-q", config=config)
+    assert_failed_cleanly(result)
+    assert isinstance(result.exception, SystemExit)

@@ -1,0 +1,144 @@
+"""Large-corpus tokenization: same tokens as the in-memory path, batch cache, bounded memory."""
+
+import copy
+import shutil
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from topics import stream
+from topics.lexicons import load_lexicons
+from topics.stream import batch_bounds, is_large, tokenize_large
+from topics.token_cache import text_hash
+from topics.tokenize import Tokenizer, TokenizeSettings, tokenize_corpus
+
+
+@pytest.fixture(scope="module")
+def texts(prepared):
+    return prepared.paragraphs["text"].tolist() * 2  # 476 texts: several batches
+
+
+@pytest.fixture(autouse=True)
+def small_batches(monkeypatch):
+    monkeypatch.setattr(stream, "BATCH_TEXTS", 16)  # the bundled corpus in ~30 batches
+
+
+@pytest.fixture(scope="module")
+def shared_tokenizer(lexicons, tmp_path_factory):
+    tokenizer = Tokenizer(lexicons, TokenizeSettings(workers=2), tmp_path_factory.mktemp("jieba"))
+    _ = tokenizer.jieba  # the dictionary is loaded once for the module
+    return tokenizer
+
+
+@pytest.fixture
+def tokenizer(shared_tokenizer, tmp_path):
+    """The shared tokenizer with a fresh batch cache for each test."""
+    tokenizer = copy.copy(shared_tokenizer)
+    tokenizer.cache_dir = tmp_path
+    return tokenizer
+
+
+@pytest.fixture(scope="module")
+def expected(texts, lexicons):
+    return tokenize_corpus(texts, Tokenizer(lexicons), progress=False)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_same_tokens_and_report_as_the_in_memory_path(texts, tokenizer, expected, workers):
+    result = tokenize_large(texts, tokenizer, progress=False, workers=workers)
+    assert result.tokens == expected.tokens
+    pd.testing.assert_frame_equal(result.report, expected.report)
+    assert result.n_tokens.tolist() == [len(doc) for doc in expected.tokens]
+    # the corpus is in twice: the second copy of each batch is read from the first's cache
+    assert result.cache.hits + result.cache.misses == len(texts)
+    assert result.cache.misses >= len(texts) / 2
+
+
+def test_second_run_reads_the_cache(texts, tokenizer, expected):
+    tokenize_large(texts, tokenizer, progress=False)
+    again = tokenize_large(texts, tokenizer, progress=False)
+    assert (again.cache.hits, again.cache.misses) == (len(texts), 0)
+    assert again.tokens == expected.tokens
+
+
+def test_an_edited_text_resegments_only_its_batch(texts, tokenizer):
+    tokenize_large(texts, tokenizer, progress=False)
+    edited = list(texts)
+    edited[300] = edited[300] + "乡镇财政负债。"
+    result = tokenize_large(edited, tokenizer, progress=False)
+    assert 0 < result.cache.misses < len(texts) / 3
+    assert result.tokens[300][-2:] == ["乡镇财政", "负债"]
+
+
+def test_stoplist_change_needs_no_segmentation(texts, tokenizer, tmp_path):
+    tokenize_large(texts, tokenizer, progress=False)
+    stoplist = tmp_path / "governance.txt"
+    stoplist.write_text("乡镇\n", encoding="utf-8")
+    lexicons = load_lexicons(replace(load_lexicons_paths(), governance=stoplist))
+    edited = copy.copy(tokenizer)
+    edited.lexicons = lexicons
+    result = tokenize_large(texts, edited, progress=False)
+    assert result.cache.misses == 0
+    assert "乡镇" not in {w for doc in result.tokens for w in doc}
+
+
+def load_lexicons_paths():
+    from topics.lexicons import LexiconPaths
+
+    return LexiconPaths()
+
+
+def test_damaged_cache_file_is_segmented_again(texts, tokenizer, expected):
+    tokenize_large(texts, tokenizer, progress=False)
+    folder = tokenizer.cache_dir / "segments-batches"
+    victim = sorted(folder.glob("*.npz"))[0]
+    victim.write_bytes(b"not an npz file")
+    result = tokenize_large(texts, tokenizer, progress=False)
+    assert result.cache.misses > 0 and result.tokens == expected.tokens
+    shutil.rmtree(folder)
+
+
+def test_part_of_speech_filter_gives_the_same_tokens(prepared, lexicons, tmp_path):
+    texts = prepared.paragraphs["text"].tolist()[:4]  # tagging re-reads the dictionary per text
+    settings = TokenizeSettings(pos_filter=("n", "v"), workers=2)
+    expected = tokenize_corpus(texts, Tokenizer(lexicons, settings), progress=False)
+    result = tokenize_large(texts, Tokenizer(lexicons, settings, tmp_path), progress=False)
+    assert result.tokens == expected.tokens
+
+
+def test_tokens_share_their_strings_and_counts_match(texts, tokenizer):
+    result = tokenize_large(texts, tokenizer, progress=False)
+    words = [w for doc in result.tokens for w in doc]
+    assert len({id(w) for w in words}) == len(set(words))  # one object per distinct word
+    counts = result.counts()
+    assert counts.shape == (len(texts), len(result.vocabulary))
+    assert np.array_equal(np.asarray(counts.sum(axis=1)).ravel(), result.n_tokens)
+
+
+def test_batches_are_content_defined(texts):
+    hashes = [text_hash(t) for t in texts]
+    bounds = batch_bounds(hashes, [len(t) for t in texts])
+    assert bounds[0][0] == 0 and bounds[-1][1] == len(texts)
+    assert all(a < b for a, b in bounds)
+    shifted = batch_bounds([text_hash("新的一段。"), *hashes], [5, *map(len, texts)])
+    later = {(a + 1, b + 1) for a, b in bounds[2:]}
+    assert len(later & set(shifted)) >= len(later) - 1  # boundaries move with their texts
+
+
+def test_is_large():
+    assert not is_large(["乡镇"] * 10, threshold=100)
+    assert is_large(["乡镇财政"] * 100, threshold=100)
+
+
+@pytest.mark.parametrize("scheduler", ["synchronous", "processes"])
+def test_dask_runner_gives_the_same_tokens(texts, tokenizer, expected, scheduler):
+    pytest.importorskip("dask.bag")
+    from topics.dask_tokenize import dask_runner
+
+    result = tokenize_large(texts, tokenizer, progress=False, runner=dask_runner(scheduler))
+    assert result.tokens == expected.tokens
+    pd.testing.assert_frame_equal(result.report, expected.report)
+    again = tokenize_large(texts, tokenizer, progress=False, runner=dask_runner(scheduler))
+    assert again.cache.misses == 0

@@ -1,0 +1,158 @@
+"""Plain text from ``.docx`` and ``.html`` documents, one line per paragraph or block.
+
+HTML: the text of block elements (``p``, ``div``, ``li``, ``h1``…, ``br``) becomes lines;
+``script``, ``style``, ``nav``, ``aside``, ``form`` and the page's own ``header``/``footer``
+(not those inside an ``article`` or ``main``) are dropped, as are elements whose ``class`` or
+``id`` names navigation, breadcrumbs, sidebars, sharing or copyright blocks. The charset comes
+from ``<meta charset>`` when declared, otherwise it is detected like a text file's.
+
+DOCX: paragraphs and table cells in document order, via python-docx.
+
+>>> html_to_text("<p>乡镇财政</p><script>x()</script><nav>首页</nav><p>村民自治</p>")
+'乡镇财政\\n村民自治'
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from html.parser import HTMLParser
+
+from topics.errors import input_error
+
+#: Elements whose content is never text of the report.
+SKIP_TAGS = frozenset(
+    "script style noscript template nav aside form select button iframe svg canvas head".split()
+)
+#: Dropped unless inside an ``article`` or ``main`` element (where they hold titles, dates).
+PAGE_FURNITURE_TAGS = frozenset({"header", "footer"})
+VOID_TAGS = frozenset("br hr img input meta link area base col embed source track wbr".split())
+BLOCK_TAGS = frozenset(
+    """p div br li ul ol dl dt dd h1 h2 h3 h4 h5 h6 tr td th table section article main
+    blockquote pre hr title caption figcaption address center""".split()
+)
+#: ``class``/``id`` values that mark site furniture (matched as whole words, case-insensitive).
+FURNITURE_NAMES = re.compile(
+    r"(?:^|[\s_-])(nav|navbar|navigation|menu|breadcrumbs?|crumbs?|sidebar|share|sharing|"
+    r"copyright|advert|ads|banner|related|comments?|pagination|toolbar)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_CJK = r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]"
+_NEWLINE_BETWEEN_CJK = re.compile(rf"(?<={_CJK})[ \t\r\f\v]*\n\s*(?={_CJK})")
+_SPACE = re.compile(r"\s+")
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_-]+)", re.IGNORECASE)
+
+
+class _TextCollector(HTMLParser):
+    """Collects the text of an HTML page, block by block, skipping furniture elements."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = []
+        self.current: list[str] = []
+        self.stack: list[tuple[str, bool]] = []  # (tag, skipped)
+        self.skip_depth = 0
+        self.content_depth = 0  # inside article/main
+
+    def _flush(self) -> None:
+        text = "".join(self.current)
+        text = _NEWLINE_BETWEEN_CJK.sub("", text)
+        text = _SPACE.sub(" ", text).strip()
+        if text:
+            self.blocks.append(text)
+        self.current = []
+
+    def _skips(self, tag: str, attrs: list[tuple[str, str | None]]) -> bool:
+        if tag in SKIP_TAGS:
+            return True
+        if tag in PAGE_FURNITURE_TAGS and not self.content_depth:
+            return True
+        values = dict(attrs)
+        if values.get("hidden") is not None or values.get("aria-hidden") == "true":
+            return True
+        if (values.get("role") or "") in ("navigation", "banner", "contentinfo", "complementary"):
+            return True
+        names = f"{values.get('class') or ''} {values.get('id') or ''}"
+        return bool(FURNITURE_NAMES.search(names))
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in BLOCK_TAGS and not self.skip_depth:
+            self._flush()
+        if tag in VOID_TAGS:
+            return
+        skipped = self._skips(tag, attrs)
+        self.stack.append((tag, skipped))
+        self.skip_depth += skipped
+        self.content_depth += tag in ("article", "main")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in BLOCK_TAGS and not self.skip_depth:
+            self._flush()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in VOID_TAGS:
+            return
+        # Close up to the matching open tag; unmatched end tags are ignored (broken HTML).
+        if not any(open_tag == tag for open_tag, _ in self.stack):
+            return
+        while self.stack:
+            open_tag, skipped = self.stack.pop()
+            self.skip_depth -= skipped
+            self.content_depth -= open_tag in ("article", "main")
+            if open_tag == tag:
+                break
+        if tag in BLOCK_TAGS and not self.skip_depth:
+            self._flush()
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip_depth:
+            self.current.append(data)
+
+    def text(self) -> str:
+        self._flush()
+        return "\n".join(self.blocks)
+
+
+def html_to_text(html: str) -> str:
+    """The readable text of an HTML page: one line per block element, furniture dropped."""
+    collector = _TextCollector()
+    collector.feed(html)
+    collector.close()
+    return collector.text()
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The charset an HTML page declares in a ``<meta>`` tag (within its first 4 KB), if any."""
+    found = _META_CHARSET.search(data[:4096])
+    if not found:
+        return None
+    name = found.group(1).decode("ascii").lower()
+    return {"gb2312": "gb18030", "gbk": "gb18030"}.get(name, name)
+
+
+def docx_to_text(data: bytes, path: object = "<bytes>") -> str:
+    """Paragraph and table-cell text of a ``.docx`` file, in document order, one per line.
+
+    Raises :class:`~topics.errors.InputError` naming ``path`` when the file is not a valid
+    Word document.
+    """
+    try:
+        import docx
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
+    except ImportError:  # pragma: no cover - python-docx is a dependency
+        raise input_error(path, "needs python-docx to be read", "pip install python-docx") from None
+    try:
+        document = docx.Document(io.BytesIO(data))
+        lines: list[str] = []
+        for element in document.element.body.iterchildren():
+            tag = element.tag.rsplit("}", 1)[-1]
+            if tag == "p":
+                lines.append(Paragraph(element, document).text)
+            elif tag == "tbl":
+                for row in Table(element, document).rows:
+                    lines.extend(cell.text for cell in row.cells)
+    except Exception as exc:  # python-docx raises many types for damaged files
+        problem = f"not a valid .docx Word document ({type(exc).__name__}: {exc})"
+        raise input_error(path, problem, "re-save it from Word, or skip it") from None
+    return "\n".join(lines)
