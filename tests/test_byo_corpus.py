@@ -13,10 +13,6 @@ from topics.cli import app
 from topics.config import Settings
 
 runner = CliRunner()
-pytestmark = pytest.mark.skipif(
-    not hasattr(pipeline, "check_seed_words"),
-    reason="needs the pipeline and CLI snippets (corpus settings, remembered --input, share)",
-)
 PLACES = ["湖北", "湖南", "四川"]
 
 

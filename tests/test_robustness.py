@@ -345,5 +345,5 @@ def test_k_auto_on_a_corpus_with_nothing_to_model(project, tmp_path):
     table["model"] = {**table["model"], "themes": [], "k": "auto"}
     config = write_config(tmp_path / "auto.toml", table)
     result = invoke(project, "fit", "-q", config=config)
-    assert_failed_cleanly(result)
+    assert_failed_cleanly(result, "none of K =", "can be fitted")
     assert isinstance(result.exception, SystemExit)

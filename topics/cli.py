@@ -48,15 +48,10 @@ def friendly_errors(command):
     return wrapper
 
 
-def _settings(config: Path | None, raw: Path | None = None):
+def _settings(config: Path | None):
     from topics.config import Settings
 
-    settings = Settings.load(config)
-    if raw is not None:
-        from dataclasses import replace
-
-        settings = replace(settings, paths=replace(settings.paths, raw=raw.resolve()))
-    return settings
+    return Settings.load(config)
 
 
 def _print_table(frame, columns=None) -> None:
@@ -71,14 +66,16 @@ def _print_table(frame, columns=None) -> None:
 def prepare(
     config: ConfigOption = None,
     input: Annotated[
-        Path | None, typer.Option("--input", "-i", help="Folder of raw files (default: data/raw).")
+        Path | None,
+        typer.Option("--input", "-i", help="Folder of documents (default: paths.raw); remembered."),
     ] = None,
+    quiet: QuietOption = False,
 ) -> None:
-    """Clean and split the raw pages into articles and paragraphs; write data/processed/."""
+    """Clean and split the documents into articles and paragraphs; write data/processed/."""
     from topics import pipeline
 
-    settings = _settings(config, input)
-    corpus = pipeline.prepare(settings)
+    settings = _settings(config)
+    corpus = pipeline.prepare(settings, input, progress=not quiet)
     for name, value in corpus.summary().items():
         typer.echo(f"{name:<48}{value:>8}")
     typer.echo("\nwhere characters went:")
@@ -356,6 +353,29 @@ def passages_command(
         typer.echo(f"   {highlight(excerpt(row.text, words, width), words, style)}\n")
     if kwic:
         _print_table(keyword_in_context(table, words))
+
+
+@app.command()
+@friendly_errors
+def share(
+    by: Annotated[str, typer.Option(help="Metadata column, e.g. year or place.")],
+    config: ConfigOption = None,
+    run: RunOption = None,
+    level: Annotated[str, typer.Option(help="article or paragraph units.")] = "article",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="CSV file.")] = None,
+) -> None:
+    """Token-weighted topic share per value of a metadata column (e.g. topic share by year)."""
+    from topics.metadata import share_by
+
+    topic_run, corpus = _run_and_corpus(config, run)
+    units = {"article": "articles", "paragraph": "paragraphs"}
+    if level not in units:
+        raise typer.BadParameter("expected article or paragraph", param_hint="--level")
+    table = share_by(getattr(topic_run, units[level]), by, getattr(corpus, units[level]))
+    _print_table(table.round(3))
+    if output is not None:
+        table.to_csv(output, index=False, encoding="utf-8-sig")
+        typer.echo(f"wrote {output}")
 
 
 @app.command()

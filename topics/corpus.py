@@ -14,6 +14,8 @@ paragraph ``000_786013f1ef10bced#2/p014``.
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -495,6 +497,8 @@ def prepare_corpus(
         texts, folder, rules, layout=layout, max_paragraph_chars=max_paragraph_chars,
         progress=progress,
     )  # fmt: skip
+    del texts
+    _release_memory()  # the raw texts and row dicts, before near-duplicate detection
     if paragraphs.empty:
         details = "; ".join(
             f"{p}: {w}" for p, w in zip(pages["path"], pages["warning"], strict=True)
@@ -507,6 +511,16 @@ def prepare_corpus(
     tables = {"pages": pages, "articles": articles, "paragraphs": paragraphs}
     tables = metadata.attach(tables, file_meta)
     return PreparedCorpus(**tables, removed=removed, problems=_problem_frame(problems, folder))
+
+
+def _release_memory() -> None:
+    """Hand memory freed by Python back to the operating system (glibc), so the next step's
+    peak does not sit on top of this one's."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
 
 
 def _problem_frame(problems: list[Problem], root: Path) -> pd.DataFrame:

@@ -20,6 +20,7 @@ from topics.config import Settings
 from topics.corpus import PreparedCorpus, prepare_corpus
 from topics.errors import TopicsError, TopicsWarning, input_error
 from topics.lexicons import LexiconPaths, load_lexicons
+from topics.metadata import sidecar_path
 from topics.model import ModelSettings, fit_lda
 from topics.readers import list_text_files
 from topics.runs import TopicRun, build_run, load_run, run_manifest
@@ -30,42 +31,59 @@ from topics.tokenize import TokenizedCorpus, Tokenizer, tokenize_corpus
 TABLES = ("pages", "articles", "paragraphs", "removed", "problems")
 
 
-def raw_hashes(settings: Settings) -> dict[str, str]:
-    """SHA-256 of every raw file, by path relative to the raw folder."""
-    raw = settings.path(settings.paths.raw)
-    return {p.relative_to(raw).as_posix(): file_sha256(p) for p in list_text_files(raw)}
+def raw_folder(settings: Settings) -> Path:
+    """Where the corpus comes from: the config's ``paths.raw``, unless the last
+    ``topics prepare --input DIR`` chose another folder (remembered in its manifest)."""
+    manifest = settings.path(settings.paths.processed) / "manifest.json"
+    try:
+        chosen = json.loads(manifest.read_text(encoding="utf-8")).get("input_folder")
+    except (OSError, ValueError):
+        chosen = None
+    return Path(chosen) if chosen else settings.path(settings.paths.raw)
+
+
+def raw_hashes(settings: Settings, raw: Path | None = None) -> dict[str, str]:
+    """SHA-256 of every input document (and metadata sidecar), by path relative to its folder."""
+    raw = raw or raw_folder(settings)
+    files = list_text_files(raw, settings.corpus.suffixes)
+    sidecar = sidecar_path(raw, settings.corpus.metadata_file)
+    files += [sidecar] if sidecar else []
+    return {p.relative_to(raw).as_posix(): file_sha256(p) for p in files}
 
 
 def furniture_rules(settings: Settings) -> cleaning.FurnitureRules:
     return cleaning.load_furniture(settings.path(settings.paths.furniture))
 
 
-def _prepare_inputs(settings: Settings) -> dict:
+def _prepare_inputs(settings: Settings, raw: Path | None = None) -> dict:
     rules = furniture_rules(settings)
     return {
-        "raw": raw_hashes(settings),
+        "raw": raw_hashes(settings, raw),
         "furniture": rules.sha256,
         "corpus_settings": settings.fingerprint("corpus"),
     }
 
 
-def prepare(settings: Settings) -> PreparedCorpus:
-    """Prepare the corpus from the raw folder and save its tables under ``paths.processed``."""
-    raw = settings.path(settings.paths.raw)
-    corpus = prepare_corpus(
-        raw,
-        furniture_rules(settings),
-        strict=settings.corpus.strict,
-        article_threshold=settings.corpus.article_threshold,
-        paragraph_threshold=settings.corpus.paragraph_threshold,
-    )
+def prepare(
+    settings: Settings, input_folder: Path | None = None, progress: bool = False
+) -> PreparedCorpus:
+    """Prepare the corpus and save its tables under ``paths.processed``.
+
+    ``input_folder`` (``topics prepare --input``) replaces ``paths.raw`` and is remembered, so
+    later commands (fit, figures) work on that corpus until ``prepare`` runs without it.
+    """
+    processed = settings.path(settings.paths.processed)
+    raw = Path(input_folder).resolve() if input_folder else settings.path(settings.paths.raw)
+    options = {f.name: getattr(settings.corpus, f.name) for f in fields(settings.corpus)}
+    corpus = prepare_corpus(raw, furniture_rules(settings), progress=progress, **options)
     manifest = build_manifest(
         "prepared-corpus",
-        _prepare_inputs(settings),
+        _prepare_inputs(settings, raw),
         {"corpus": settings.fingerprint("corpus")},
         summary=corpus.summary(),
+        input_folder=str(raw) if input_folder else None,
     )
-    save_prepared(corpus, settings.path(settings.paths.processed), manifest)
+    save_prepared(corpus, processed, manifest)
     return corpus
 
 
@@ -85,18 +103,19 @@ def load_prepared(folder: Path) -> PreparedCorpus:
     return PreparedCorpus(**tables)
 
 
-def prepared_corpus(settings: Settings) -> PreparedCorpus:
-    """The prepared corpus: loaded from disk when still current, prepared anew otherwise."""
+def prepared_corpus(settings: Settings, progress: bool = False) -> PreparedCorpus:
+    """The prepared corpus: loaded from disk when still current, prepared anew otherwise
+    (from the folder the last ``prepare --input`` chose, if any)."""
     folder = settings.path(settings.paths.processed)
-    manifest_path = folder / "manifest.json"
-    if manifest_path.exists():
-        try:
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-            if manifest.get("inputs") == _prepare_inputs(settings):
-                return load_prepared(folder)
-        except (OSError, ValueError, KeyError):
-            pass
-    return prepare(settings)
+    source = raw_folder(settings)
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        if manifest.get("inputs") == _prepare_inputs(settings, source):
+            return load_prepared(folder)
+    except (OSError, ValueError, KeyError):
+        pass
+    chosen = source if source != settings.path(settings.paths.raw) else None
+    return prepare(settings, chosen, progress)
 
 
 def lexicon_paths(settings: Settings) -> LexiconPaths:

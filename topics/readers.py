@@ -167,7 +167,8 @@ def decode_bytes(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str, s
 def _decode_html(data: bytes, path: Path) -> tuple[str, str, str | None]:
     """Decode an HTML page with the charset it declares, falling back to detection."""
     charset = extract.declared_charset(data)
-    if charset and not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    has_bom = data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if charset and not has_bom:  # a byte-order mark outranks the declaration
         try:
             return data.decode(charset), charset, None
         except (LookupError, UnicodeDecodeError):

@@ -2,7 +2,8 @@
 tokens as int32 ids.
 
 The in-memory path (:func:`topics.tokenize.tokenize_corpus`) keeps every segment of every text
-as Python tuples, about 2.5 GB for 100 MB of text. This path gives the same tokens with:
+as Python tuples (a 705 MB peak for 10 MB of text, growing with the corpus; 240 MB here, most
+of it the texts). This path gives the same tokens with:
 
 - **batches** cut at content-defined boundaries (after a text whose hash ends a batch, or when
   a batch is full), so editing or inserting a document re-segments only its batch;
@@ -93,40 +94,47 @@ def _tokenize_batch(task: Task) -> Result:
     arrays = BatchCache.load(path) if path is not None else None
     fresh = arrays is None or len(arrays["counts"]) != len(texts)
     if fresh:
-        arrays = segment_arrays(_WORKER, texts)
+        segmented = [_segment(_WORKER, text) for text in texts]
+        arrays = _arrays(segmented, _WORKER.settings.pos_filter is not None)
         if path is not None:
             BatchCache.save(path, arrays)
+    else:
+        segmented = _segments(texts, arrays)
     kept, counts, removed = [], [], Counter()
-    for segments in _segments(texts, arrays):
-        words = _filter(_WORKER, segments, _RULES, removed)
-        kept.extend(words)
-        counts.append(len(words))
-    return fresh, _SEP.join(kept), counts, removed
+    for words, tags in segmented:
+        before = len(kept)
+        _filter(_WORKER, words, tags, _RULES, kept, removed)
+        counts.append(len(kept) - before)
+    return fresh, _SEP.join(kept), counts, _removed_by_rule(removed, _RULES)
 
 
-def segment_arrays(tokenizer: Tokenizer, texts: Sequence[str]) -> dict[str, np.ndarray]:
-    """Segment ``texts``: ``counts`` (tokens per text), ``lengths`` (characters per token) and,
-    with a part-of-speech filter, ``tags`` (UTF-8 bytes, tags separated by ``\\x1f``)."""
-    counts, lengths, tags = [], [], []
-    for text in texts:
+def _segment(tokenizer: Tokenizer, text: str) -> tuple[list[str], list[str] | None]:
+    """Words of ``text`` (as :meth:`Tokenizer.segment`), and their tags with a POS filter."""
+    if tokenizer.settings.pos_filter is None:
+        words, tags = tokenizer.jieba.lcut(text, HMM=tokenizer.settings.hmm), None
+    else:
         segments = tokenizer.segment(text)
-        words = [w for w, _ in segments]
-        if "".join(words) != text:  # jieba keeps every character; refuse silently wrong ids
-            raise RuntimeError("segmentation does not cover the text")
-        counts.append(len(words))
-        lengths.extend(map(len, words))
-        tags.extend(t for _, t in segments)
+        words, tags = [w for w, _ in segments], [t for _, t in segments]
+    if sum(map(len, words)) != len(text):  # jieba keeps every character; ids rely on it
+        raise RuntimeError("segmentation does not cover the text")
+    return words, tags
+
+
+def _arrays(segmented: list[tuple[list[str], list[str] | None]], tagged: bool) -> dict:
+    """Cache arrays: ``counts`` (tokens per text), ``lengths`` (characters per token) and, with
+    tags, ``tags`` (UTF-8 bytes, tags separated by ``\\x1f``)."""
     arrays = {
-        "counts": np.asarray(counts, dtype=np.int32),
-        "lengths": np.asarray(lengths, dtype=np.int32),
+        "counts": np.asarray([len(words) for words, _ in segmented], dtype=np.int32),
+        "lengths": np.asarray([len(w) for words, _ in segmented for w in words], dtype=np.int32),
     }
-    if tokenizer.settings.pos_filter is not None:
-        arrays["tags"] = np.frombuffer(_SEP.join(tags).encode("utf-8"), dtype=np.uint8)
+    if tagged:
+        tags = _SEP.join(t for _, tags in segmented for t in tags)
+        arrays["tags"] = np.frombuffer(tags.encode("utf-8"), dtype=np.uint8)
     return arrays
 
 
-def _segments(texts: Sequence[str], arrays: dict[str, np.ndarray]) -> Iterator[list[tuple]]:
-    """The ``(word, tag)`` segments of each text, rebuilt from :func:`segment_arrays`."""
+def _segments(texts: Sequence[str], arrays: dict[str, np.ndarray]) -> Iterator[tuple]:
+    """The words (and tags) of each text, rebuilt from the cache arrays and the text."""
     ends = np.cumsum(arrays["lengths"]).tolist()
     tags = bytes(arrays["tags"]).decode("utf-8").split(_SEP) if "tags" in arrays else None
     position = 0
@@ -135,8 +143,7 @@ def _segments(texts: Sequence[str], arrays: dict[str, np.ndarray]) -> Iterator[l
         offset = ends[position - 1] if position else 0
         starts = [offset, *stops[:-1]]
         words = [text[a - offset : b - offset] for a, b in zip(starts, stops, strict=True)]
-        yield list(zip(words, tags[position : position + count] if tags else [""] * count,
-                       strict=True))  # fmt: skip
+        yield words, (tags[position : position + count] if tags else None)
         position += count
 
 
@@ -227,20 +234,32 @@ class _Vocabulary:
         return [index[w] for w in words]
 
 
-def _filter(tokenizer: Tokenizer, segments: list[tuple], rules: dict, removed: Counter):
-    """Kept words of one text; removed ``(word, rule)`` counted. ``rules`` memoises the rule of
-    each distinct ``(word, tag)``, so filtering costs one lookup per token."""
-    kept = []
-    for segment in segments:
-        rule = rules.get(segment, 0)
-        if rule == 0:
-            word, tag = segment
-            rule = rules[segment] = removal_rule(word, tag, tokenizer.lexicons, tokenizer.settings)
-        if rule is None:
-            kept.append(segment[0].strip())
-        elif rule != "punctuation" or segment[0].strip():
-            removed[(segment[0].strip(), rule)] += 1
-    return kept
+def _filter(tokenizer, words, tags, rules: dict, kept: list, removed: Counter) -> None:
+    """Append the kept words of one text to ``kept``; count removed words in ``removed`` (by
+    their raw form and tag). ``rules`` memoises ``(rule, stripped word)`` per distinct word,
+    so filtering costs one lookup per token."""
+    append = kept.append
+    for n, word in enumerate(words):
+        key = word if tags is None else (word, tags[n])
+        found = rules.get(key)
+        if found is None:
+            tag = "" if tags is None else tags[n]
+            rule = removal_rule(word, tag, tokenizer.lexicons, tokenizer.settings)
+            found = rules[key] = (rule, word.strip())
+        if found[0] is None:
+            append(found[1])
+        else:
+            removed[key] += 1
+
+
+def _removed_by_rule(removed: Counter, rules: dict) -> Counter:
+    """``(word, rule)`` counts, as :meth:`Tokenizer.filter` reports them."""
+    by_rule: Counter = Counter()
+    for key, count in removed.items():
+        rule, word = rules[key]
+        if rule != "punctuation" or word:
+            by_rule[(word, rule)] += count
+    return by_rule
 
 
 def tokenize_large(
