@@ -114,7 +114,7 @@ def test_split_pages_invents_nothing_keeps_order_and_accounts_for_everything(pag
 )
 def test_containment_join_matches_the_full_product(texts, threshold):
     matrix = shingle_matrix(texts)
-    pairs = containment_pairs(matrix, threshold, block=7)
+    pairs = containment_pairs(matrix, threshold, block=7, budget=60)
     sizes = matrix.sum(axis=1).A1
     shared = (matrix @ matrix.T).toarray()
     expected = [

@@ -259,7 +259,7 @@ def infer(
     topic_run = pipeline.open_run(settings, run)
     result = infer_files(
         topic_run, paths, pipeline.make_tokenizer(settings), pipeline.furniture_rules(settings),
-        progress=not quiet,
+        progress=not quiet, simplified=settings.corpus.traditional_to_simplified,
     )  # fmt: skip
     for row in result.problems.itertuples():
         typer.secho(f"skipped {row.path}: {row.problem}", fg="yellow", err=True)

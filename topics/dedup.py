@@ -3,64 +3,31 @@
 Two texts are compared by their sets of character ``k``-grams (punctuation and spaces removed):
 *Jaccard* = |A∩B| / |A∪B| and *containment* = |A∩B| / min(|A|, |B|). A pair whose containment
 reaches the threshold is a near-duplicate; the smaller text (then the later one) is flagged as
-the copy of the larger. Intersections come from one sparse product, computed in row blocks, so
-this scales to tens of thousands of paragraphs.
+the copy of the larger. Pairs come from an exact prefix-filtered join (:mod:`topics.shingles`),
+so this scales to hundreds of thousands of paragraphs.
 """
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
-from scipy import sparse
-from sklearn.feature_extraction.text import HashingVectorizer
 
-_NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
-
-
-def shingle_matrix(texts: list[str], k: int = 5) -> sparse.csr_matrix:
-    """Binary sparse matrix: one row per text, one column per hashed character ``k``-gram."""
-    vectorizer = HashingVectorizer(
-        analyzer="char", ngram_range=(k, k), n_features=2**22, alternate_sign=False,
-        norm=None, binary=True, preprocessor=lambda t: _NOISE.sub("", t), lowercase=False,
-    )  # fmt: skip
-    return vectorizer.transform(texts).tocsr()
+from topics.shingles import containment_pairs, shingle_matrix
 
 
 def similar_pairs(
-    texts: list[str], threshold: float, k: int = 5, min_shingles: int = 5, block: int = 2000
+    texts: list[str], threshold: float, k: int = 5, min_shingles: int = 5
 ) -> pd.DataFrame:
     """All pairs ``(i, j)``, ``i < j``, whose shingle containment is at least ``threshold``.
 
     Texts with fewer than ``min_shingles`` shingles are too short to call copies and are skipped.
+    Exact, and close to linear in corpus size (prefix filtering, see :mod:`topics.shingles`).
 
     >>> similar_pairs(["乡镇财政负债压力很大", "乡镇财政负债压力很大。", "村民自治"], 0.9)[["i", "j"]]
        i  j
     0  0  1
     """
-    matrix = shingle_matrix(texts, k)
-    sizes = np.asarray(matrix.sum(axis=1)).ravel()
-    rows = []
-    for start in range(0, matrix.shape[0], block):
-        inter = (matrix[start : start + block] @ matrix.T).tocoo()
-        i, j, shared = inter.row + start, inter.col, inter.data
-        keep = i < j
-        i, j, shared = i[keep], j[keep], shared[keep]
-        smaller = np.minimum(sizes[i], sizes[j])
-        containment = np.divide(shared, smaller, out=np.zeros(len(shared)), where=smaller > 0)
-        jaccard = shared / np.maximum(sizes[i] + sizes[j] - shared, 1)
-        hit = (containment >= threshold) & (smaller >= min_shingles)
-        rows.append(
-            pd.DataFrame(
-                {"i": i[hit], "j": j[hit], "containment": containment[hit], "jaccard": jaccard[hit]}
-            )
-        )
-    pairs = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
-    if pairs.empty:
-        return pd.DataFrame(columns=["i", "j", "containment", "jaccard", "size_i", "size_j"])
-    pairs["size_i"], pairs["size_j"] = sizes[pairs["i"]], sizes[pairs["j"]]
-    return pairs.sort_values(["i", "j"], ignore_index=True)
+    return containment_pairs(shingle_matrix(texts, k), threshold, min_shingles)
 
 
 def assign_originals(

@@ -96,8 +96,10 @@ def infer_files(
     tokenizer: Tokenizer,
     rules: cleaning.FurnitureRules,
     progress: bool = True,
+    simplified: bool = False,
 ) -> Inference:
-    """Shares for text files and folders of them, cleaned and split like the corpus."""
+    """Shares for text files and folders of them, cleaned and split like the corpus
+    (``simplified``: Traditional characters converted to Simplified, as in the corpus)."""
     files: list[Path] = []
     for path in map(Path, paths):
         files.extend(list_text_files(path) if path.is_dir() else [path])
@@ -105,7 +107,7 @@ def infer_files(
     problems: list[Problem] = []
     for path in files:
         try:
-            texts.append(read_text(path))
+            texts.append(read_text(path, simplified=simplified))
         except InputError as exc:
             problems.append(Problem(path, exc.problem))
     if not texts:

@@ -66,6 +66,11 @@ class ModelSettings:
     def as_dict(self) -> dict:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
 
+    @classmethod
+    def from_dict(cls, values: dict) -> ModelSettings:
+        """The inverse of :meth:`as_dict` (lists from TOML or JSON become tuples)."""
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})
+
 
 @dataclass
 class PruningReport:

@@ -23,8 +23,9 @@ from topics.lexicons import LexiconPaths, load_lexicons
 from topics.metadata import sidecar_path
 from topics.model import ModelSettings, fit_lda
 from topics.readers import list_text_files
-from topics.runs import TopicRun, build_run, load_run, run_manifest
+from topics.runs import TopicRun, build_run, check_inputs, load_run, run_manifest
 from topics.storage import atomic_folder, build_manifest, file_sha256, write_json
+from topics.stream import TokenIds, is_large, tokenize_large
 from topics.themes import ThemeSet, load_themes, unknown_seeds
 from topics.tokenize import TokenizedCorpus, Tokenizer, tokenize_corpus
 
@@ -131,9 +132,13 @@ def make_tokenizer(settings: Settings) -> Tokenizer:
 
 def tokenize_paragraphs(
     settings: Settings, corpus: PreparedCorpus, progress: bool = True
-) -> TokenizedCorpus:
-    """Tokens of every paragraph of ``corpus`` (duplicates included, in table order)."""
-    return tokenize_corpus(corpus.paragraphs["text"].tolist(), make_tokenizer(settings), progress)
+) -> TokenizedCorpus | TokenIds:
+    """Tokens of every paragraph of ``corpus`` (duplicates included, in table order); a large
+    corpus is tokenized in worker processes with a batch cache, in bounded memory."""
+    texts = corpus.paragraphs["text"].tolist()
+    if is_large(texts):
+        return tokenize_large(texts, make_tokenizer(settings), progress)
+    return tokenize_corpus(texts, make_tokenizer(settings), progress)
 
 
 def make_figures(
@@ -172,8 +177,7 @@ def model_settings(settings: Settings, **overrides) -> ModelSettings:
         from topics.evaluate import recommended_k
 
         values["k"] = recommended_k(settings)
-    values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
-    return ModelSettings(**values)
+    return ModelSettings.from_dict(values)
 
 
 def themes_for(settings: Settings, model: ModelSettings) -> ThemeSet | None:
@@ -229,7 +233,7 @@ def run_id(model: ModelSettings, inputs: dict) -> str:
 def fit(settings: Settings, model: ModelSettings | None = None, progress: bool = True) -> TopicRun:
     """Prepare (or reuse) the corpus, tokenize, fit LDA on non-duplicate paragraphs, save."""
     model = model or model_settings(settings)
-    corpus = prepared_corpus(settings)
+    corpus = prepared_corpus(settings, progress)
     tokenized = tokenize_paragraphs(settings, corpus, progress)
     in_model = corpus.paragraphs["duplicate_of"].isna().to_numpy()
     train = [doc for doc, keep in zip(tokenized.tokens, in_model, strict=True) if keep]
@@ -270,7 +274,7 @@ def open_run(settings: Settings, path: Path | None = None, check: bool = True) -
     path = Path(path) if path else latest_run_path(settings)
     run = load_run(path)  # names a missing, corrupt or foreign manifest itself
     if check:
-        load_run(path, run_inputs(settings, run.settings))  # raises if the run is stale
+        check_inputs(path, run.manifest, run_inputs(settings, run.settings))
     return run
 
 

@@ -239,23 +239,34 @@ def load_run(folder: str | Path, expected_inputs: dict | None = None) -> TopicRu
             "it was made by another version of topics; fit it again",
         )
     if expected_inputs is not None:
-        changed = sorted(
-            key
-            for key in set(expected_inputs) | set(manifest.get("inputs", {}))
-            if expected_inputs.get(key) != manifest.get("inputs", {}).get(key)
-        )
-        if changed:
-            raise StaleRunError(
-                f"{folder}: run is stale: {', '.join(changed)} changed since it was fitted; "
-                "run `topics fit` again"
-            )
+        check_inputs(folder, manifest, expected_inputs)
     try:
         model = LdaModel.load(str(folder / "model" / "lda"))
         dictionary = Dictionary.load(str(folder / "dictionary.gensim"))
         tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES}
     except (OSError, ValueError, EOFError, pickle.UnpicklingError) as exc:
         raise TopicsError(f"{folder}: run files are damaged ({exc}); fit it again") from None
-    model_settings = ModelSettings(
-        **{k: tuple(v) if isinstance(v, list) else v for k, v in manifest["model"].items()}
+    return TopicRun(
+        model,
+        dictionary,
+        ModelSettings.from_dict(manifest["model"]),
+        manifest=manifest,
+        path=folder,
+        **tables,
     )
-    return TopicRun(model, dictionary, model_settings, manifest=manifest, path=folder, **tables)
+
+
+def check_inputs(folder: Path, manifest: dict, expected_inputs: dict) -> None:
+    """Raise :class:`StaleRunError` naming what changed when the run's recorded inputs differ
+    from ``expected_inputs`` (data, lexicons, themes, settings)."""
+    recorded = manifest.get("inputs", {})
+    changed = sorted(
+        key
+        for key in set(expected_inputs) | set(recorded)
+        if expected_inputs.get(key) != recorded.get(key)
+    )
+    if changed:
+        raise StaleRunError(
+            f"{folder}: run is stale: {', '.join(changed)} changed since it was fitted; "
+            "run `topics fit` again"
+        )

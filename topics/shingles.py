@@ -127,12 +127,38 @@ def _shared_counts(matrix: sparse.csr_matrix, i: np.ndarray, j: np.ndarray) -> n
     return shared
 
 
+def _blocks(work: np.ndarray, budget: int, max_rows: int) -> list[tuple[int, int]]:
+    """Consecutive row ranges, each with at most ``max_rows`` rows and (unless one row alone
+    exceeds it) at most ``budget`` work, so a block's product stays small in memory."""
+    bounds, start, total = [], 0, 0
+    for row, cost in enumerate(work.tolist()):
+        if row > start and (total + cost > budget or row - start >= max_rows):
+            bounds.append((start, row))
+            start, total = row, 0
+        total += cost
+    if start < len(work):
+        bounds.append((start, len(work)))
+    return bounds
+
+
+def _hits(i, j, shared, sizes, threshold, min_shingles, start=0) -> pd.DataFrame:
+    """Pairs of a block (``i`` the smaller row) whose containment reaches ``threshold``."""
+    i = i.astype(np.int64) + start
+    j = j.astype(np.int64)
+    keep = (i != j) & (sizes[i] <= sizes[j]) & (sizes[i] >= min_shingles)
+    i, j, shared = i[keep], j[keep], np.asarray(shared)[keep].astype(np.int64)
+    hit = shared / np.maximum(sizes[i], 1) >= threshold  # as dedup has always computed it
+    low, high = np.minimum(i[hit], j[hit]), np.maximum(i[hit], j[hit])
+    return pd.DataFrame({"i": low, "j": high, "shared": shared[hit]})
+
+
 def containment_pairs(
     matrix: sparse.csr_matrix,
     threshold: float,
     min_shingles: int = 5,
     block: int = 4000,
     extra: float = 0.25,
+    budget: int = 10_000_000,
 ) -> pd.DataFrame:
     """All pairs ``(i, j)``, ``i < j``, of rows whose shingle containment reaches ``threshold``.
 
@@ -140,37 +166,36 @@ def containment_pairs(
     ``containment = shared / min(size_i, size_j)`` and ``jaccard``. Rows with fewer than
     ``min_shingles`` shingles are too short to call copies and are skipped. ``extra``: prefixes
     are this share of a row longer than the minimum, and candidates must share that many of
-    their shingles (fewer candidates to verify; the result does not depend on it).
+    their shingles (fewer candidates to verify; the result does not depend on it). Rows are
+    taken in blocks of at most ``block`` rows and about ``budget`` multiply-adds.
     """
     matrix = matrix.tocsr()
     matrix.sort_indices()
     sizes = np.diff(matrix.indptr)
     prefix, required = _prefix_matrix(matrix, threshold, extra)
     transposed = matrix.T.tocsr()
-    product_cost = matrix @ np.diff(transposed.indptr)  # per row: sum of its shingles' df
+    df = np.diff(transposed.indptr)
+    full_work = matrix @ df  # per row: the work of multiplying it with every other row
     frames = []
-    for start in range(0, matrix.shape[0], block):
-        stop = min(start + block, matrix.shape[0])
+    for start, stop in _blocks(prefix @ df, budget, block):
         cand = (prefix[start:stop] @ transposed).tocoo()
         i, j = cand.row.astype(np.int64) + start, cand.col.astype(np.int64)
         # i is the smaller text (ties: both directions, deduplicated below).
         keep = (i != j) & (sizes[i] <= sizes[j]) & (sizes[i] >= min_shingles)
         keep &= cand.data >= required[i]
         i, j = i[keep], j[keep]
-        if sizes[j].sum() > product_cost[start:stop].sum():
-            # Dense block (shared phrases everywhere): the plain product is cheaper.
-            full = (matrix[start:stop] @ transposed).tocoo()
-            i, j, shared = full.row.astype(np.int64) + start, full.col.astype(np.int64), full.data
-            keep = (i != j) & (sizes[i] <= sizes[j]) & (sizes[i] >= min_shingles)
-            i, j, shared = i[keep], j[keep], shared[keep].astype(np.int64)
-        else:
+        del cand
+        if sizes[j].sum() <= full_work[start:stop].sum():
             order = np.lexsort((j, i))
             i, j = i[order], j[order]
-            shared = _shared_counts(matrix, i, j)
-        containment = shared / sizes[i]
-        hit = containment >= threshold
-        low, high = np.minimum(i[hit], j[hit]), np.maximum(i[hit], j[hit])
-        frames.append(pd.DataFrame({"i": low, "j": high, "shared": shared[hit]}))
+            frames.append(_hits(i, j, _shared_counts(matrix, i, j), sizes, threshold, min_shingles))
+            continue
+        # Dense block (shared phrases everywhere): the plain product is cheaper.
+        for a, b in _blocks(full_work[start:stop], budget, block):
+            full = (matrix[start + a : start + b] @ transposed).tocoo()
+            frames.append(
+                _hits(full.row, full.col, full.data, sizes, threshold, min_shingles, start + a)
+            )
     pairs = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if pairs.empty:
         return pd.DataFrame(columns=COLUMNS)
