@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from topics import evaluate, pipeline
+from topics import evaluate, pipeline, terms
 from topics.evaluate import heldout_split, recommend_k, select_k
 from topics.model import ModelSettings, fit_lda
 
@@ -34,7 +34,10 @@ def test_table_has_one_row_per_k_and_seed(selection):
     assert sorted(zip(table["k"], table["seed"], strict=True)) == [
         (k, s) for k in KS for s in SEEDS
     ]
-    assert not table[["c_v", "c_npmi", "u_mass", "diversity", "perplexity"]].isna().any().any()
+    assert not table[["c_v", "c_npmi", "u_mass", "diversity"]].isna().any().any()
+    first_seed = table["seed"] == SEEDS[0]  # held-out perplexity: one split and fit per K
+    assert table.loc[first_seed, "perplexity"].notna().all()
+    assert table.loc[~first_seed, "perplexity"].isna().all()
 
 
 def test_measures_lie_in_their_ranges(selection):
@@ -43,7 +46,8 @@ def test_measures_lie_in_their_ranges(selection):
     assert table["c_v"].between(0, 1).all()
     assert (table["u_mass"] <= 1e-9).all()  # ≤ 0 up to gensim's epsilon
     assert (table["diversity"] > 0).all() and (table["diversity"] <= 1).all()
-    assert np.isfinite(table["perplexity"]).all() and (table["perplexity"] > 1).all()
+    perplexity = table["perplexity"].dropna()
+    assert np.isfinite(perplexity).all() and (perplexity > 1).all() and len(perplexity) == len(KS)
     assert table["stability"].between(0, 1).all()
     assert (table["fit_seconds"] > 0).all()
 
@@ -92,6 +96,18 @@ def test_coherence_prefers_words_that_occur_together():
     )
     assert set(good) == {"c_v", "c_npmi", "u_mass"}
     assert all(good[m] > mixed[m] for m in good)
+
+
+def test_each_row_has_the_coherence_of_its_own_fit():
+    """Coherence is computed once per distinct set of top words; every row still gets its own."""
+    docs = [doc + [f"词{i % 7}", f"字{i % 5}"] for i, doc in enumerate(blocks(40))]
+    model = ModelSettings(no_below=1, passes=2, iterations=50, init="random")
+    table = select_k(docs, model, ks=(2, 4), seeds=(1, 2), progress=False, workers=1)
+    for row in table.itertuples():
+        fitted = fit_lda(docs, dataclasses.replace(model, k=row.k, seed=row.seed))
+        top = terms.top_terms(fitted.topic_word(), fitted.vocabulary(), 10)
+        expected = evaluate.coherence(top, docs, fitted.dictionary)
+        assert (row.c_v, row.c_npmi, row.u_mass) == tuple(expected[m] for m in evaluate.MEASURES)
 
 
 @pytest.mark.filterwarnings("ignore:invalid value encountered in sqrt")  # NMF on exact blocks

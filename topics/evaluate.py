@@ -36,7 +36,7 @@ KS = tuple(range(4, 17, 2))
 SEEDS = (1, 2, 3)
 HELDOUT_SHARE = 0.1
 WORKERS = min(4, os.cpu_count() or 1)
-TABLE_FORMAT = 1  # bump when the columns or their meaning change: saved tables become stale
+TABLE_FORMAT = 2  # bump when the columns or their meaning change: saved tables become stale
 MIN_STABILITY = 0.8  # recommend_k: mean seed stability (top-10 Jaccard) a K must reach ...
 MIN_DIVERSITY = 0.8  # ... and mean diversity of top-25 words ...
 MIN_THEME_SEEDS = 3  # ... and seed words every theme topic has among its top 10 words
@@ -161,12 +161,13 @@ def select_k(
     """Fit every K with every seed and measure it; one row per (k, seed), fits spread over
     ``workers`` processes.
 
-    Columns: c_v, c_npmi, u_mass (top-10 words by probability, full fit), diversity (top-25
-    words), held-out perplexity (a second fit on 90 % of the documents, split by the seed),
-    stability (per K: matched top-10 Jaccard across the seeds; NaN with one seed), theme_seeds
-    (fewest seed words any theme topic has in its top 10; NaN without themes), large_k
-    (K > documents / 10, warned) and fit_seconds (full fit). K above the number of documents
-    or below the number of themes is skipped with a warning.
+    Columns: c_v, c_npmi, u_mass (top-10 words by probability; computed once per distinct set
+    of top words, since seeds often give the same), diversity (top-25 words), held-out
+    perplexity (first seed only: a second fit on 90 % of the documents, split by that seed,
+    scored on the other 10 %; NaN for the other seeds), stability (per K: matched top-10 Jaccard
+    across the seeds; NaN with one seed), theme_seeds (fewest seed words any theme topic has in
+    its top 10; NaN without themes), large_k (K > documents / 10, warned) and fit_seconds. K
+    above the number of documents or below the number of themes is skipped with a warning.
 
     >>> select_k(tokens, ModelSettings(), ks=(4, 6), seeds=(1, 2))  # doctest: +SKIP
     """
@@ -174,15 +175,20 @@ def select_k(
 
     ks, large = _usable_ks(ks, len(tokens), len(themes or ()))
     jobs = [(k, seed) for k in ks for seed in seeds]
-    measure = partial(_measure, tokens, model_settings, themes)
-    rows, tops = [], {}
+    rows, tops, keys, distinct = [], {}, {}, {}
     with _executor(workers, len(jobs)) as pool:
+        measure = partial(_measure, tokens, model_settings, themes, seeds[0])
         results = pool.map(measure, jobs)
-        for (k, seed), (row, top) in tqdm(
+        for (k, seed), (row, top, dictionary) in tqdm(
             zip(jobs, results, strict=True), total=len(jobs), desc="select-k", disable=not progress
         ):
             rows.append({**row, "large_k": k in large})
-            tops[k, seed] = top
+            tops[k, seed], keys[k, seed] = top, _coherence_key(top, dictionary)
+            distinct.setdefault(keys[k, seed], (top, dictionary))
+        coherences = pool.map(partial(_coherence_job, tokens), distinct.values())
+        scores = dict(zip(distinct, coherences, strict=True))
+    for row in rows:
+        row.update(scores[keys[row["k"], row["seed"]]])
     table = pd.DataFrame(rows, columns=COLUMNS)
     stability = {
         k: seed_stability([tops[k, s] for s in seeds]) if len(seeds) > 1 else np.nan for k in ks
@@ -191,21 +197,34 @@ def select_k(
     return table
 
 
-def _measure(tokens, model_settings: ModelSettings, themes, job: tuple[int, int]):
-    """Full fit and held-out fit of one (k, seed): its table row and top-10 words."""
+def _measure(tokens, model_settings: ModelSettings, themes, heldout_seed: int, job):
+    """Fit one (k, seed) and measure all but coherence, with held-out perplexity when ``seed``
+    is ``heldout_seed``: its table row, top-10 words and dictionary."""
     k, seed = job
     settings = replace(model_settings, k=k, seed=seed)
     fitted = fit_lda(tokens, settings, themes)
     phi, vocab = fitted.topic_word(), fitted.vocabulary()
     top = terms.top_terms(phi, vocab, 10)
-    train, test = heldout_split(len(tokens), HELDOUT_SHARE, seed)
-    held = fit_lda([tokens[i] for i in train], settings, themes)
-    row = {"k": k, "seed": seed, **coherence(top, tokens, fitted.dictionary),
+    perplexity = np.nan
+    if seed == heldout_seed:
+        train, test = heldout_split(len(tokens), HELDOUT_SHARE, seed)
+        held = fit_lda([tokens[i] for i in train], settings, themes)
+        perplexity = heldout_perplexity(held, [tokens[i] for i in test])
+    row = {"k": k, "seed": seed,
            "diversity": topic_diversity(terms.top_terms(phi, vocab, 25)),
-           "perplexity": heldout_perplexity(held, [tokens[i] for i in test]),
+           "perplexity": perplexity,
            "theme_seeds": min(seeds_in_top(top, themes), default=np.nan),
            "fit_seconds": fitted.fit_seconds}  # fmt: skip
-    return row, top
+    return row, top, fitted.dictionary
+
+
+def _coherence_key(top: list[list[str]], dictionary: Dictionary) -> tuple:
+    """What coherence depends on besides the tokens: the top words and the dictionary."""
+    return tuple(map(tuple, top)), tuple(sorted(dictionary.token2id))
+
+
+def _coherence_job(tokens, job: tuple[list[list[str]], Dictionary]) -> dict[str, float]:
+    return coherence(job[0], tokens, job[1])
 
 
 @contextmanager

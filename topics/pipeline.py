@@ -153,11 +153,13 @@ def make_figures(
     out = Path(out) if out else settings.path(settings.paths.figures)
     model = model_settings(settings)
     inputs = run_inputs(settings, model)
-    inputs = {**inputs, "run": run_id(model, inputs), "select_k": settings.select_k}
+    from topics.evaluate import TABLE_FORMAT, k_selection
+
+    inputs = {**inputs, "run": run_id(model, inputs), "select_k": settings.select_k,
+              "k_selection_format": TABLE_FORMAT}  # fmt: skip
     current = None if force else figures_current(out, inputs)
     if current is not None:
         return current
-    from topics.evaluate import k_selection
 
     corpus = prepared_corpus(settings)
     selection, best_k = k_selection(settings, progress=progress)

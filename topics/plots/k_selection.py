@@ -45,7 +45,7 @@ def plot_k_selection(table: pd.DataFrame, recommended: int) -> Figure:
         _draw_measure(stability, table, "stability", color(0))
         panels = {
             coherence: ("一致性 Coherence", "higher is better"),
-            perplexity: ("留出困惑度 Held-out perplexity", "lower is better"),
+            perplexity: ("留出困惑度 Held-out perplexity", "first seed; lower is better"),
             diversity: ("主题多样性 Topic diversity, top 25 words", "higher is better"),
             stability: ("种子稳定性 Seed stability, top 10 words", "higher is better"),
         }
