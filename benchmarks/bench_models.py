@@ -24,9 +24,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from gensim.corpora import Dictionary
-from scipy import sparse
 
 from topics import evaluate, pipeline, terms
+from topics.bows import count_matrix
 from topics.config import Settings
 from topics.metrics import seed_stability, topic_diversity
 from topics.model import ModelSettings, build_dictionary, fit_lda
@@ -49,13 +49,6 @@ def project_data(config: Path) -> tuple[Settings, list[list[str]], ModelSettings
     return settings, docs, model, pipeline.themes_for(settings, model)
 
 
-def counts_matrix(bows: list, n_words: int) -> sparse.csr_matrix:
-    rows = [d for d, bow in enumerate(bows) for _ in bow]
-    cols = [w for bow in bows for w, _ in bow]
-    vals = [c for bow in bows for _, c in bow]
-    return sparse.csr_matrix((vals, (rows, cols)), shape=(len(bows), n_words), dtype=float)
-
-
 def peers(docs, model: ModelSettings, themes: ThemeSet) -> tuple[Dictionary, list[str], dict]:
     """The shared dictionary and vocabulary, and name → fit(k, seed) returning a model's K×V
     topic-word weights over that vocabulary."""
@@ -66,7 +59,7 @@ def peers(docs, model: ModelSettings, themes: ThemeSet) -> tuple[Dictionary, lis
     seeds = [s for theme in themes for s in theme.seeds]
     dictionary, _ = build_dictionary(docs, model.no_below, model.no_above, seeds)
     vocab = [dictionary[i] for i in range(len(dictionary))]
-    counts = counts_matrix([dictionary.doc2bow(d) for d in docs], len(vocab))
+    counts = count_matrix(docs, dictionary).astype(float)
     kept = [[w for w in doc if w in dictionary.token2id] for doc in docs]
 
     def gensim(init: str, with_themes: bool):

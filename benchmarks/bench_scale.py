@@ -12,8 +12,9 @@ GBK, 10 % are hard-wrapped at 40 characters in blank-line blocks; file names car
 Every step runs in a fresh process, which reports wall and CPU seconds and its peak resident
 memory (``ru_maxrss``; worker processes separately). Steps: ``prepare`` (pipeline.prepare),
 ``tokenize`` (topics.stream.tokenize_large: parallel workers, batch cache), ``lcut`` (plain
-single-process ``jieba.lcut`` on a 5 MB sample: the baseline), ``fit`` (model.fit_lda on the
-non-duplicate paragraphs, run tables, saved), then all three again with nothing changed
+single-process ``jieba.lcut`` on a 5 MB sample: the baseline), ``fit`` (pipeline.fit: LDA on the
+non-duplicate paragraphs from token ids, bags of words streamed from a count matrix, run
+tables, saved), then all three again with nothing changed
 (prepared tables, cached segmentation and the saved run reused), and ``tomotopy`` (LDA on the
 same pruned bags of words). Targets: tokenization ≥ 1.5× lcut, peak memory < 2 GB per step,
 warm run ≥ 10× faster than cold.
@@ -158,30 +159,19 @@ def _run_path(settings, model):
 
 
 def step_fit(settings) -> dict:
-    """Fit on the non-duplicate paragraphs and save the run; reuse it when already saved."""
+    """`topics fit` (pipeline.fit: token ids from the batch cache, bags of words streamed to
+    gensim from a count matrix); the saved run is reused when current."""
     from topics import pipeline
-    from topics.model import fit_lda
-    from topics.runs import build_run, load_run, run_manifest
-    from topics.stream import tokenize_large
+    from topics.runs import load_run
 
     model = pipeline.model_settings(settings)
     path, inputs = _run_path(settings, model)
     if (path / "manifest.json").exists():
         run = load_run(path, inputs)
         return {"reused": True, "k": run.k}
-    corpus = pipeline.prepared_corpus(settings)
-    tokenized = tokenize_large(
-        corpus.paragraphs["text"], pipeline.make_tokenizer(settings), progress=True
-    )
-    in_model = corpus.paragraphs["duplicate_of"].isna().to_numpy()
-    train = [doc for doc, keep in zip(tokenized.tokens, in_model, strict=True) if keep]
-    fitted = fit_lda(train, model)
-    manifest = run_manifest(fitted, inputs, {"model": model.as_dict()}, fitted.pruning)
-    run = build_run(fitted, corpus.paragraphs, corpus.articles, tokenized.tokens, manifest)
-    run.save(path)
-    pipeline.write_latest(path.parent, path.name)
-    return {"reused": False, "documents": len(train), "words": len(fitted.dictionary),
-            "fit_seconds": round(fitted.fit_seconds, 1)}  # fmt: skip
+    run = pipeline.fit(settings, model, progress=True)
+    return {"reused": False, "documents": run.manifest["documents"]["trained_on"],
+            "words": len(run.dictionary), "fit_seconds": run.manifest["timings"]["fit_seconds"]}  # fmt: skip
 
 
 def step_tomotopy(settings, iterations: int = 100) -> dict:

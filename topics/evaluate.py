@@ -302,8 +302,7 @@ def k_selection(
         pass
     corpus = pipeline.prepared_corpus(settings)
     tokenized = pipeline.tokenize_paragraphs(settings, corpus, progress)
-    in_model = corpus.paragraphs["duplicate_of"].isna().to_numpy()
-    tokens = [doc for doc, keep in zip(tokenized.tokens, in_model, strict=True) if keep]
+    tokens = pipeline.training_documents(corpus, tokenized, as_lists=True)
     table = select_k(tokens, model, pipeline.themes_for(settings, model), ks, seeds, progress)
     if table.empty:
         raise input_error(

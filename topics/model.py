@@ -14,16 +14,21 @@ fits nearly seed-independent (≈ 1.0) and more coherent, at no extra cost (see 
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 from gensim.corpora import Dictionary
 from gensim.models import LdaModel, LdaMulticore
+from scipy import sparse
 
+from topics.bows import Documents, MatrixCorpus, count_matrix
 from topics.errors import input_error
+from topics.stream import TokenIds
 from topics.themes import ThemeSet
 
 log = logging.getLogger(__name__)
@@ -98,14 +103,17 @@ class PruningReport:
 
 
 def build_dictionary(
-    tokens: Sequence[list[str]], no_below: int, no_above: float, keep: Sequence[str] = ()
+    documents: Documents, no_below: int, no_above: float, keep: Sequence[str] = ()
 ) -> tuple[Dictionary, PruningReport]:
     """gensim ``Dictionary`` pruned with ``filter_extremes``; ``keep`` words always survive.
 
     Words in fewer than ``no_below`` documents or in more than ``no_above`` of them go.
+    ``documents``: token lists, or the token ids of a large corpus (no lists are built).
     """
-    dictionary = Dictionary(tokens)
-    before = Counter(w for doc in tokens for w in doc)
+    dictionary = (
+        documents.dictionary() if isinstance(documents, TokenIds) else Dictionary(documents)
+    )
+    before = {dictionary[i]: dictionary.cfs[i] for i in range(len(dictionary))}  # by first use
     keep = [w for w in keep if w in dictionary.token2id]
     dictionary.filter_extremes(no_below=no_below, no_above=no_above, keep_n=None, keep_tokens=keep)
     dictionary.compactify()
@@ -116,8 +124,8 @@ def build_dictionary(
         words_after=len(dictionary),
         tokens_before=sum(before.values()),
         tokens_after=kept_tokens,
-        documents=len(tokens),
-        empty_documents=sum(1 for doc in tokens if not any(w in dictionary.token2id for w in doc)),
+        documents=dictionary.num_docs,
+        empty_documents=int((count_matrix(documents, dictionary).getnnz(axis=1) == 0).sum()),
         removed_top=removed.most_common(30),
     )
     log.info("%s", report)
@@ -149,10 +157,8 @@ def theme_prior(
     return eta
 
 
-def nmf_start(
-    bows: Sequence[BagOfWords], n_words: int, k: int, seed: int, eta: np.ndarray | None
-) -> np.ndarray:
-    """Topic-word pseudo-counts (K×V) from NMF on tf-idf.
+def nmf_start(counts: sparse.csr_matrix, k: int, seed: int, eta: np.ndarray | None) -> np.ndarray:
+    """Topic-word pseudo-counts (K×V) from NMF on the tf-idf of ``counts`` (documents × words).
 
     With a seeded ``eta``, each theme topic starts instead from the words of the documents that
     use its seed words (weighted by how densely they do), and the NMF component closest to the
@@ -161,14 +167,10 @@ def nmf_start(
     neighbouring one: the share of finance's top-10 passages that contain a finance seed word
     rises from 0.2 to 0.8.
     """
-    from scipy import sparse
     from sklearn.decomposition import NMF
     from sklearn.feature_extraction.text import TfidfTransformer
 
-    rows = [i for i, bow in enumerate(bows) for _ in bow]
-    cols = [w for bow in bows for w, _ in bow]
-    vals = [c for bow in bows for _, c in bow]
-    counts = sparse.csr_matrix((vals, (rows, cols)), shape=(len(bows), n_words), dtype=float)
+    counts = counts.astype(np.float64)
     tfidf = TfidfTransformer().fit_transform(counts)
     nmf = NMF(n_components=k, init="nndsvda", random_state=seed, max_iter=500)
     nmf.fit(tfidf)
@@ -213,6 +215,51 @@ def _order_by_seeds(components: np.ndarray, eta: np.ndarray) -> np.ndarray:
     return order
 
 
+_PROGRESS = re.compile(r"PROGRESS: pass (\d+),.*?#(\d+)/(\d+)")
+
+
+class _PassBar(logging.Handler):
+    """Moves a tqdm bar on gensim's ``PROGRESS: pass p, ... #done/total`` log lines; forwards
+    the records that would have been shown anyway."""
+
+    def __init__(self, bar, forward_level: int):
+        super().__init__(logging.DEBUG)
+        self.bar, self.forward_level = bar, forward_level
+
+    def emit(self, record: logging.LogRecord) -> None:
+        match = _PROGRESS.search(record.getMessage())
+        if match:
+            pass_, done, total = map(int, match.groups())
+            self.bar.update(pass_ * total + done - self.bar.n)
+        elif record.levelno >= self.forward_level:
+            logging.getLogger("gensim").handle(record)
+
+
+@contextmanager
+def pass_progress(passes: int, n_docs: int, enabled: bool = True) -> Iterator[None]:
+    """A progress bar with ETA over ``passes`` × ``n_docs`` documents of gensim training."""
+    if not enabled:
+        yield
+        return
+    from tqdm.auto import tqdm
+
+    logger = logging.getLogger("gensim.models")
+    level, propagate = logger.level, logger.propagate
+    bar = tqdm(total=passes * n_docs, desc="fitting LDA", unit="doc", unit_scale=True)
+    handler = _PassBar(bar, logger.getEffectiveLevel())
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    try:
+        yield
+        bar.update(bar.total - bar.n)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = propagate
+        bar.close()
+
+
 @dataclass
 class FittedLda:
     """A trained gensim model with its dictionary, pruning report, prior and timing."""
@@ -235,41 +282,60 @@ class FittedLda:
     def bows(self, tokens: Sequence[list[str]]) -> list[BagOfWords]:
         return [self.dictionary.doc2bow(doc) for doc in tokens]
 
-    def doc_topics(self, tokens: Sequence[list[str]]) -> np.ndarray:
-        """N×K topic shares of token lists; rows of documents with no known word are NaN.
+    def doc_topics(self, documents: Documents) -> np.ndarray:
+        """N×K topic shares of token lists (or token ids); rows of documents with no known word
+        are NaN. Inference restarts from the model's seed each call, so it is repeatable."""
+        counts = count_matrix(documents, self.dictionary)
+        return infer_doc_topics(self.model, MatrixCorpus(counts), self.settings.seed)
 
-        Inference restarts from the model's seed each call, so it is repeatable.
-        """
-        return infer_doc_topics(self.model, self.bows(tokens), self.settings.seed)
 
-
-def infer_doc_topics(model: LdaModel, bows: Sequence[BagOfWords], seed: int) -> np.ndarray:
-    """Variational inference of topic shares, deterministic for a given ``seed``."""
-    shares = np.full((len(bows), model.num_topics), np.nan)
-    known = [i for i, bow in enumerate(bows) if bow]
+def infer_doc_topics(
+    model: LdaModel, bows: Iterable[BagOfWords], seed: int, chunk: int = 2000
+) -> np.ndarray:
+    """Variational inference of topic shares, deterministic for a given ``seed``; rows of
+    empty documents are NaN. ``bows`` is streamed in chunks (the shares do not depend on it)."""
+    rows: list[np.ndarray] = []
+    batch: list[BagOfWords] = []
+    known: list[int] = []
+    model.random_state = np.random.RandomState(seed)
+    n_docs = 0
+    for i, bow in enumerate(bows):
+        n_docs += 1
+        if bow:
+            batch.append(bow)
+            known.append(i)
+        if len(batch) == chunk:
+            rows.append(model.inference(batch)[0])
+            batch = []
+    if batch:
+        rows.append(model.inference(batch)[0])
+    shares = np.full((n_docs, model.num_topics), np.nan)
     if known:
-        model.random_state = np.random.RandomState(seed)
-        gamma, _ = model.inference([bows[i] for i in known])
+        gamma = np.concatenate(rows)
         shares[known] = gamma / gamma.sum(axis=1, keepdims=True)
     return shares
 
 
 def fit_lda(
-    tokens: Sequence[list[str]],
+    documents: Documents,
     settings: ModelSettings | None = None,
     themes: ThemeSet | None = None,
+    progress: bool = False,
 ) -> FittedLda:
-    """Fit LDA to token lists (one per document) and return the fitted model.
+    """Fit LDA to token lists (one per document), or to the token ids of a large corpus, and
+    return the fitted model. Bags of words reach gensim one document at a time from a count
+    matrix (:mod:`topics.bows`), so memory grows with distinct words per document, not tokens.
 
     With ``themes``, topic t is seeded with theme t's words; with ``settings.init == "nmf"``
-    training starts from an NMF solution instead of random topics.
+    training starts from an NMF solution instead of random topics. ``progress``: a bar over
+    the passes (from gensim's log), with an ETA.
     """
     settings = settings or ModelSettings()
     started = time.perf_counter()
     seeds = [s for theme in themes or () for s in theme.seeds]
-    dictionary, pruning = build_dictionary(tokens, settings.no_below, settings.no_above, seeds)
-    bows = [dictionary.doc2bow(doc) for doc in tokens]
-    n_docs = sum(1 for bow in bows if bow)
+    dictionary, pruning = build_dictionary(documents, settings.no_below, settings.no_above, seeds)
+    counts = count_matrix(documents, dictionary)
+    n_docs = int((counts.getnnz(axis=1) > 0).sum())
     if n_docs == 0:
         raise input_error(None, "no document has a word left after pruning; nothing to model")
     if settings.k > n_docs:
@@ -281,10 +347,7 @@ def fit_lda(
     base = settings.eta if settings.eta is not None else 1.0 / settings.k
     eta = None
     if themes:
-        frequency = np.zeros(len(dictionary))
-        for bow in bows:
-            for word_id, count in bow:
-                frequency[word_id] += count
+        frequency = np.asarray(counts.sum(axis=0), dtype=np.float64).ravel()
         eta = theme_prior(dictionary, settings.k, themes, settings.theme_strength, base, frequency)
     model_class = LdaMulticore if settings.multicore else LdaModel
     extra = {"workers": settings.workers} if settings.multicore else {}
@@ -302,8 +365,8 @@ def fit_lda(
         **extra,
     )
     if settings.init == "nmf":
-        start = nmf_start(bows, len(dictionary), settings.k, settings.seed, eta)
-        model.state.sstats = start
+        model.state.sstats = nmf_start(counts, settings.k, settings.seed, eta)
         model.sync_state()
-    model.update(bows, passes=settings.passes, iterations=settings.iterations)
+    with pass_progress(settings.passes, len(counts.indptr) - 1, progress):
+        model.update(MatrixCorpus(counts), passes=settings.passes, iterations=settings.iterations)
     return FittedLda(model, dictionary, pruning, settings, themes, time.perf_counter() - started)

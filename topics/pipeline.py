@@ -13,9 +13,11 @@ import warnings
 from dataclasses import fields
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from topics import __version__, cleaning
+from topics.bows import Documents, corpus_words
 from topics.config import Settings
 from topics.corpus import PreparedCorpus, prepare_corpus
 from topics.errors import TopicsError, TopicsWarning, input_error
@@ -141,6 +143,26 @@ def tokenize_paragraphs(
     return tokenize_corpus(texts, make_tokenizer(settings), progress)
 
 
+def documents(tokenized: TokenizedCorpus | TokenIds) -> Documents:
+    """Token ids of a large corpus as they are (no token lists built), else token lists; with
+    merged phrases, always the lists (the ids are of the unmerged words)."""
+    if isinstance(tokenized, TokenIds) and tokenized.phraser is None:
+        return tokenized
+    return tokenized.tokens
+
+
+def training_documents(
+    corpus: PreparedCorpus, tokenized: TokenizedCorpus | TokenIds, as_lists: bool = False
+) -> Documents:
+    """The documents a model is trained on: the paragraphs that are not duplicates."""
+    in_model = corpus.paragraphs["duplicate_of"].isna().to_numpy()
+    docs = documents(tokenized)
+    if isinstance(docs, TokenIds):
+        subset = docs.subset(np.flatnonzero(in_model))
+        return subset.tokens if as_lists else subset
+    return [doc for doc, keep in zip(docs, in_model, strict=True) if keep]
+
+
 def make_figures(
     settings: Settings, out: Path | None = None, progress: bool = True, force: bool = False
 ) -> list[Path]:
@@ -189,11 +211,11 @@ def themes_for(settings: Settings, model: ModelSettings) -> ThemeSet | None:
     return load_themes(settings.path(settings.paths.themes)).select(model.themes)
 
 
-def check_seed_words(themes: ThemeSet | None, tokens: list[list[str]]) -> None:
+def check_seed_words(themes: ThemeSet | None, documents: Documents) -> None:
     """Stop when a theme has no seed word in the corpus tokens; warn about single missing seeds."""
     if not themes:
         return
-    missing = unknown_seeds(themes, {word for doc in tokens for word in doc})
+    missing = unknown_seeds(themes, corpus_words(documents))
     empty = [t.id for t in themes if len(missing.get(t.id, ())) == len(t.seeds)]
     if empty:
         words = " ".join(word for theme_id in empty for word in missing[theme_id])
@@ -237,11 +259,10 @@ def fit(settings: Settings, model: ModelSettings | None = None, progress: bool =
     model = model or model_settings(settings)
     corpus = prepared_corpus(settings, progress)
     tokenized = tokenize_paragraphs(settings, corpus, progress)
-    in_model = corpus.paragraphs["duplicate_of"].isna().to_numpy()
-    train = [doc for doc, keep in zip(tokenized.tokens, in_model, strict=True) if keep]
+    train = training_documents(corpus, tokenized)
     themes = themes_for(settings, model)
     check_seed_words(themes, train)
-    fitted = fit_lda(train, model, themes)
+    fitted = fit_lda(train, model, themes, progress)
     inputs = run_inputs(settings, model)
     manifest = run_manifest(
         fitted,
@@ -250,7 +271,7 @@ def fit(settings: Settings, model: ModelSettings | None = None, progress: bool =
         fitted.pruning,
         documents={"paragraphs": len(corpus.paragraphs), "trained_on": len(train)},
     )
-    run = build_run(fitted, corpus.paragraphs, corpus.articles, tokenized.tokens, manifest)
+    run = build_run(fitted, corpus.paragraphs, corpus.articles, documents(tokenized), manifest)
     runs_dir = settings.path(settings.paths.runs)
     run.path = run.save(runs_dir / run_id(model, inputs))
     write_latest(runs_dir, run.path.name)

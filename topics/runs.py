@@ -20,6 +20,7 @@ from gensim.corpora import Dictionary
 from gensim.models import LdaModel
 
 from topics import terms
+from topics.bows import Documents, MatrixCorpus, count_matrix
 from topics.errors import StaleRunError, TopicsError, input_error
 from topics.metrics import mean_token_weighted
 from topics.model import FittedLda, ModelSettings, PruningReport, infer_doc_topics
@@ -134,20 +135,20 @@ def build_run(
     fitted: FittedLda,
     paragraphs: pd.DataFrame,
     articles: pd.DataFrame,
-    tokens: list[list[str]],
+    tokens: Documents,
     manifest: dict,
     lam: float = 0.6,
 ) -> TopicRun:
     """Tables of a fitted model for every paragraph (duplicates included, inferred) and article.
 
-    ``paragraphs`` and ``tokens`` are aligned: all prepared paragraphs and their tokens; the
-    model was trained on those with no ``duplicate_of``.
+    ``paragraphs`` and ``tokens`` are aligned: all prepared paragraphs and their tokens (lists,
+    or token ids); the model was trained on those with no ``duplicate_of``.
     """
     k = fitted.settings.k
     names = topic_names(k)
-    shares = fitted.doc_topics(tokens)
-    bows = fitted.bows(tokens)
-    n_tokens = np.array([sum(c for _, c in bow) for bow in bows])
+    counts = count_matrix(tokens, fitted.dictionary)
+    shares = infer_doc_topics(fitted.model, MatrixCorpus(counts), fitted.settings.seed)
+    n_tokens = np.asarray(counts.sum(axis=1)).ravel()
     para = paragraphs[["paragraph_id", "article_id", "page_id", "section", "duplicate_of"]].copy()
     para["in_model"] = paragraphs["duplicate_of"].isna().to_numpy()
     para["n_tokens"] = n_tokens
@@ -165,11 +166,7 @@ def build_run(
 
     topic_word = fitted.topic_word()
     vocab = fitted.vocabulary()
-    model_bows = [b for b, keep in zip(bows, para["in_model"], strict=True) if keep]
-    frequency = np.zeros(len(vocab))
-    for bow in model_bows:
-        for word_id, count in bow:
-            frequency[word_id] += count
+    frequency = np.asarray(counts[para["in_model"].to_numpy()].sum(axis=0), dtype=float).ravel()
     frequency = np.maximum(frequency, 1)  # seed words kept by the prior may be absent
     relevance = terms.relevance(topic_word, frequency, lam)
     top = terms.top_terms(relevance, vocab, 10)

@@ -35,6 +35,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from gensim.corpora import Dictionary
 from scipy import sparse
 from tqdm.auto import tqdm
 
@@ -206,6 +207,37 @@ class TokenIds:
                 for a, b in zip(self.offsets[:-1], self.offsets[1:], strict=True)
             ]
         return self._tokens
+
+    def subset(self, rows: Sequence[int] | np.ndarray) -> TokenIds:
+        """The documents ``rows`` (in that order), over the same vocabulary."""
+        rows = np.asarray(rows, dtype=np.int64)
+        starts, stops = self.offsets[rows], self.offsets[rows + 1]
+        ids = [self.ids[a:b] for a, b in zip(starts.tolist(), stops.tolist(), strict=True)]
+        offsets = np.concatenate([[0], np.cumsum(stops - starts)]).astype(np.int64)
+        ids = np.concatenate(ids) if ids else np.empty(0, dtype=np.int32)
+        return TokenIds(self.vocabulary, ids, offsets, self.report, self.cache, self.phraser)
+
+    def dictionary(self) -> Dictionary:
+        """The gensim ``Dictionary`` of these documents, equal to ``Dictionary(self.tokens)``
+        (same ids and counts) but built from the arrays, without token lists."""
+        present, first = np.unique(self.ids, return_index=True)
+        first_doc = np.searchsorted(self.offsets, first, side="right") - 1
+        by_word = np.argsort(np.array(self.vocabulary, dtype=object)[present], kind="stable")
+        word_rank = np.empty(len(present), dtype=np.int64)
+        word_rank[by_word] = np.arange(len(present))
+        # gensim numbers words by first appearance, the new words of a document sorted
+        order = present[np.lexsort((word_rank, first_doc))]
+        new_id = np.full(len(self.vocabulary), -1, dtype=np.int64)
+        new_id[order] = np.arange(len(order))
+        dfs = np.bincount(self.counts().indices, minlength=len(self.vocabulary))
+        cfs = np.bincount(self.ids, minlength=len(self.vocabulary))
+        dictionary = Dictionary()
+        dictionary.token2id = {self.vocabulary[i]: n for n, i in enumerate(order.tolist())}
+        dictionary.dfs = {int(new_id[i]): int(dfs[i]) for i in order.tolist()}
+        dictionary.cfs = {int(new_id[i]): int(cfs[i]) for i in order.tolist()}
+        dictionary.num_docs, dictionary.num_pos = len(self), len(self.ids)
+        dictionary.num_nnz = int(dfs.sum())
+        return dictionary
 
     def counts(self, rows: np.ndarray | None = None) -> sparse.csr_matrix:
         """Document × vocabulary count matrix (of ``rows`` only, when given)."""
