@@ -110,7 +110,7 @@ themes = []
 def step_prepare(settings) -> dict:
     from topics import pipeline
 
-    corpus = pipeline.prepared_corpus(settings)
+    corpus = pipeline.prepared_corpus(settings, progress=True)
     return {"files": len(corpus.pages), "paragraphs": len(corpus.paragraphs)}
 
 
