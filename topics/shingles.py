@@ -17,8 +17,10 @@ shingle), so a 17-million-character text takes about a second.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -28,6 +30,7 @@ _NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
 _BASE = np.uint64(0x100000001B3)
 _MIX = np.uint64(0xFF51AFD7ED558CCD)
 COLUMNS = ["i", "j", "containment", "jaccard", "size_i", "size_j"]
+THREADS = min(4, os.cpu_count() or 1)
 
 
 def _row_hashes(text: str, k: int) -> np.ndarray:
@@ -48,7 +51,9 @@ def _row_hashes(text: str, k: int) -> np.ndarray:
     return h[np.concatenate(([True], h[1:] != h[:-1]))]
 
 
-def shingle_matrix(texts: Sequence[str], k: int = 5, chunk: int = 1 << 22) -> sparse.csr_matrix:
+def shingle_matrix(
+    texts: Sequence[str], k: int = 5, chunk: int = 1 << 22, workers: int = THREADS
+) -> sparse.csr_matrix:
     """Binary CSR matrix: one row per text, one column per distinct character ``k``-gram.
 
     Shingles are hashed to 64 bits (collisions are negligible) and numbered in hash order, so
@@ -63,8 +68,12 @@ def shingle_matrix(texts: Sequence[str], k: int = 5, chunk: int = 1 << 22) -> sp
     if len(distinct):
         distinct = distinct[np.concatenate(([True], distinct[1:] != distinct[:-1]))]
     indices = np.empty(len(hashes), dtype=np.int32)
-    for start in range(0, len(hashes), chunk):
+
+    def number(start: int) -> None:  # numpy's searchsorted releases the GIL: threads help
         indices[start : start + chunk] = np.searchsorted(distinct, hashes[start : start + chunk])
+
+    with ThreadPoolExecutor(max(workers, 1)) as pool:
+        list(pool.map(number, range(0, len(hashes), chunk)))
     data = np.ones(len(indices), dtype=np.int32)
     shape = (len(indptr) - 1, max(len(distinct), 1))
     return sparse.csr_matrix((data, indices, indptr), shape=shape)
@@ -159,6 +168,7 @@ def containment_pairs(
     block: int = 4000,
     extra: float = 0.25,
     budget: int = 10_000_000,
+    workers: int = THREADS,
 ) -> pd.DataFrame:
     """All pairs ``(i, j)``, ``i < j``, of rows whose shingle containment reaches ``threshold``.
 
@@ -167,7 +177,8 @@ def containment_pairs(
     ``min_shingles`` shingles are too short to call copies and are skipped. ``extra``: prefixes
     are this share of a row longer than the minimum, and candidates must share that many of
     their shingles (fewer candidates to verify; the result does not depend on it). Rows are
-    taken in blocks of at most ``block`` rows and about ``budget`` multiply-adds.
+    taken in blocks of at most ``block`` rows and about ``budget`` multiply-adds, ``workers``
+    blocks at a time (threads).
     """
     matrix = matrix.tocsr()
     matrix.sort_indices()
@@ -176,8 +187,9 @@ def containment_pairs(
     transposed = matrix.T.tocsr()
     df = np.diff(transposed.indptr)
     full_work = matrix @ df  # per row: the work of multiplying it with every other row
-    frames = []
-    for start, stop in _blocks(prefix @ df, budget, block):
+
+    def block_pairs(bounds: tuple[int, int]) -> list[pd.DataFrame]:
+        start, stop = bounds
         cand = (prefix[start:stop] @ transposed).tocoo()
         i, j = cand.row.astype(np.int64) + start, cand.col.astype(np.int64)
         # i is the smaller text (ties: both directions, deduplicated below).
@@ -188,14 +200,19 @@ def containment_pairs(
         if sizes[j].sum() <= full_work[start:stop].sum():
             order = np.lexsort((j, i))
             i, j = i[order], j[order]
-            frames.append(_hits(i, j, _shared_counts(matrix, i, j), sizes, threshold, min_shingles))
-            continue
-        # Dense block (shared phrases everywhere): the plain product is cheaper.
+            return [_hits(i, j, _shared_counts(matrix, i, j), sizes, threshold, min_shingles)]
+        frames = []  # dense block (shared phrases everywhere): the plain product is cheaper
         for a, b in _blocks(full_work[start:stop], budget, block):
             full = (matrix[start + a : start + b] @ transposed).tocoo()
             frames.append(
                 _hits(full.row, full.col, full.data, sizes, threshold, min_shingles, start + a)
             )
+        return frames
+
+    # scipy's sparse products release the GIL: threads share the matrices and use every core
+    with ThreadPoolExecutor(max(workers, 1)) as pool:
+        blocks = pool.map(block_pairs, _blocks(prefix @ df, budget, block))
+        frames = [frame for block_frames in blocks for frame in block_frames]
     pairs = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if pairs.empty:
         return pd.DataFrame(columns=COLUMNS)
