@@ -506,7 +506,7 @@ def prepare_corpus(
         raise input_error(folder, f"no file has paragraph text; {details}", "nothing to model")
     articles, paragraphs = flag_duplicates(
         articles, paragraphs, article_threshold=article_threshold,
-        paragraph_threshold=paragraph_threshold,
+        paragraph_threshold=paragraph_threshold, progress=progress,
     )  # fmt: skip
     tables = {"pages": pages, "articles": articles, "paragraphs": paragraphs}
     tables = metadata.attach(tables, file_meta)

@@ -16,7 +16,11 @@ from topics.shingles import containment_pairs, shingle_matrix
 
 
 def similar_pairs(
-    texts: list[str], threshold: float, k: int = 5, min_shingles: int = 5
+    texts: list[str],
+    threshold: float,
+    k: int = 5,
+    min_shingles: int = 5,
+    progress: bool | None = False,
 ) -> pd.DataFrame:
     """All pairs ``(i, j)``, ``i < j``, whose shingle containment is at least ``threshold``.
 
@@ -27,7 +31,8 @@ def similar_pairs(
        i  j
     0  0  1
     """
-    return containment_pairs(shingle_matrix(texts, k), threshold, min_shingles)
+    matrix = shingle_matrix(texts, k)
+    return containment_pairs(matrix, threshold, min_shingles, progress=progress)
 
 
 def assign_originals(
@@ -71,8 +76,10 @@ def flag_duplicates(
     article_threshold: float = 0.8,
     paragraph_threshold: float = 0.9,
     k: int = 5,
+    progress: bool | None = False,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Add ``duplicate_of``, ``duplicate_jaccard`` and ``duplicate_containment`` to both tables.
+    """Add ``duplicate_of``, ``duplicate_jaccard`` and ``duplicate_containment`` to both tables
+    (``progress``: a bar for the paragraph join, the long one).
 
     Paragraphs of an article that is itself kept win over paragraphs of a duplicate article, so
     that excluding duplicates never removes the kept copy of a passage.
@@ -88,7 +95,7 @@ def flag_duplicates(
     lengths = paragraphs["n_chars"].to_numpy()
     # Kept articles first, then longer paragraphs, then document order.
     priority = np.lexsort((np.arange(len(paragraphs)), -lengths, in_copy)).argsort()
-    pairs = similar_pairs(paragraphs["text"].tolist(), paragraph_threshold, k)
+    pairs = similar_pairs(paragraphs["text"].tolist(), paragraph_threshold, k, progress=progress)
     matches = assign_originals(pairs, len(paragraphs), priority)
     _add_duplicate_columns(paragraphs, "paragraph_id", matches)
     return articles, paragraphs

@@ -169,6 +169,7 @@ def containment_pairs(
     extra: float = 0.25,
     budget: int = 10_000_000,
     workers: int = THREADS,
+    progress: bool | None = False,
 ) -> pd.DataFrame:
     """All pairs ``(i, j)``, ``i < j``, of rows whose shingle containment reaches ``threshold``.
 
@@ -178,8 +179,10 @@ def containment_pairs(
     are this share of a row longer than the minimum, and candidates must share that many of
     their shingles (fewer candidates to verify; the result does not depend on it). Rows are
     taken in blocks of at most ``block`` rows and about ``budget`` multiply-adds, ``workers``
-    blocks at a time (threads).
+    blocks at a time (threads); ``progress``: a bar over the rows (None: only on a terminal).
     """
+    from tqdm.auto import tqdm
+
     matrix = matrix.tocsr()
     matrix.sort_indices()
     sizes = np.diff(matrix.indptr)
@@ -210,9 +213,14 @@ def containment_pairs(
         return frames
 
     # scipy's sparse products release the GIL: threads share the matrices and use every core
-    with ThreadPoolExecutor(max(workers, 1)) as pool:
-        blocks = pool.map(block_pairs, _blocks(prefix @ df, budget, block))
-        frames = [frame for block_frames in blocks for frame in block_frames]
+    bounds = _blocks(prefix @ df, budget, block)
+    bar = tqdm(total=matrix.shape[0], unit="text", desc="near-duplicates",
+               disable=None if progress is None else not progress)  # fmt: skip
+    with bar, ThreadPoolExecutor(max(workers, 1)) as pool:
+        frames = []
+        for (start, stop), block_frames in zip(bounds, pool.map(block_pairs, bounds), strict=True):
+            frames.extend(block_frames)
+            bar.update(stop - start)
     pairs = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if pairs.empty:
         return pd.DataFrame(columns=COLUMNS)
