@@ -21,7 +21,7 @@ import numpy as np
 from gensim.corpora import Dictionary
 from scipy import sparse
 
-from topics.stream import TokenIds
+from topics.stream import TokenIds, count_rows
 
 Documents = Sequence[list[str]] | TokenIds  # token lists, or token ids of a large corpus
 
@@ -30,14 +30,15 @@ def count_matrix(documents: Documents, dictionary: Dictionary) -> sparse.csr_mat
     """Document × word counts of ``documents`` over ``dictionary`` (unknown words dropped),
     CSR with sorted column indices, int32 counts."""
     if isinstance(documents, TokenIds):
-        to_word = np.full(len(documents.vocabulary) + 1, -1, dtype=np.int64)
-        for i, word in enumerate(documents.vocabulary):
-            to_word[i] = dictionary.token2id.get(word, -1)
-        return _matrix(documents.ids, documents.n_tokens, to_word, len(dictionary))
+        to_word = np.fromiter(
+            (dictionary.token2id.get(w, -1) for w in documents.vocabulary),
+            dtype=np.int64, count=len(documents.vocabulary),
+        )  # fmt: skip
+        return count_rows(to_word[documents.ids], documents.n_tokens, len(dictionary))
     index = dictionary.token2id
     ids = np.fromiter((index.get(w, -1) for doc in documents for w in doc), dtype=np.int64)
     lengths = np.fromiter(map(len, documents), dtype=np.int64, count=len(documents))
-    return _matrix(ids, lengths, None, len(dictionary))
+    return count_rows(ids, lengths, len(dictionary))
 
 
 def corpus_words(documents: Documents) -> set[str]:
@@ -45,18 +46,6 @@ def corpus_words(documents: Documents) -> set[str]:
     if isinstance(documents, TokenIds):
         return {documents.vocabulary[i] for i in np.unique(documents.ids).tolist()}
     return {word for doc in documents for word in doc}
-
-
-def _matrix(ids, lengths, to_word, n_words: int) -> sparse.csr_matrix:
-    doc = np.repeat(np.arange(len(lengths)), lengths)
-    words = np.asarray(ids, dtype=np.int64) if to_word is None else to_word[ids]
-    known = words >= 0
-    matrix = sparse.csr_matrix(
-        (np.ones(int(known.sum()), dtype=np.int32), (doc[known], words[known])),
-        shape=(len(lengths), n_words),
-    )
-    matrix.sum_duplicates()  # also sorts the indices, as doc2bow sorts by id
-    return matrix
 
 
 class MatrixCorpus:

@@ -241,13 +241,23 @@ class TokenIds:
 
     def counts(self, rows: np.ndarray | None = None) -> sparse.csr_matrix:
         """Document × vocabulary count matrix (of ``rows`` only, when given)."""
-        doc = np.repeat(np.arange(len(self)), self.n_tokens)
-        matrix = sparse.csr_matrix(
-            (np.ones(len(self.ids), dtype=np.int32), (doc, self.ids)),
-            shape=(len(self), len(self.vocabulary)),
-        )
-        matrix.sum_duplicates()
+        matrix = count_rows(self.ids, self.n_tokens, len(self.vocabulary))
         return matrix if rows is None else matrix[rows]
+
+
+def count_rows(columns: np.ndarray, lengths: np.ndarray, n_columns: int) -> sparse.csr_matrix:
+    """Count matrix of documents given as one array of column ids (document d: the next
+    ``lengths[d]`` entries); negative ids (unknown words) are skipped. CSR, int32 counts, column
+    indices sorted within each row (as ``Dictionary.doc2bow`` sorts its bags)."""
+    columns = np.asarray(columns, dtype=np.int64)
+    doc = np.repeat(np.arange(len(lengths)), lengths)
+    known = columns >= 0
+    matrix = sparse.csr_matrix(
+        (np.ones(int(known.sum()), dtype=np.int32), (doc[known], columns[known])),
+        shape=(len(lengths), n_columns),
+    )
+    matrix.sum_duplicates()
+    return matrix
 
 
 class _Vocabulary:
