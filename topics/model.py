@@ -110,6 +110,14 @@ def build_dictionary(
     Words in fewer than ``no_below`` documents or in more than ``no_above`` of them go.
     ``documents``: token lists, or the token ids of a large corpus (no lists are built).
     """
+    dictionary, report, _ = _pruned_counts(documents, no_below, no_above, keep)
+    return dictionary, report
+
+
+def _pruned_counts(
+    documents: Documents, no_below: int, no_above: float, keep: Sequence[str]
+) -> tuple[Dictionary, PruningReport, sparse.csr_matrix]:
+    """:func:`build_dictionary`, and the documents' count matrix over the pruned dictionary."""
     dictionary = (
         documents.dictionary() if isinstance(documents, TokenIds) else Dictionary(documents)
     )
@@ -117,6 +125,7 @@ def build_dictionary(
     keep = [w for w in keep if w in dictionary.token2id]
     dictionary.filter_extremes(no_below=no_below, no_above=no_above, keep_n=None, keep_tokens=keep)
     dictionary.compactify()
+    counts = count_matrix(documents, dictionary)
     removed = Counter({w: n for w, n in before.items() if w not in dictionary.token2id})
     kept_tokens = sum(n for w, n in before.items() if w in dictionary.token2id)
     report = PruningReport(
@@ -125,11 +134,11 @@ def build_dictionary(
         tokens_before=sum(before.values()),
         tokens_after=kept_tokens,
         documents=dictionary.num_docs,
-        empty_documents=int((count_matrix(documents, dictionary).getnnz(axis=1) == 0).sum()),
+        empty_documents=int((counts.getnnz(axis=1) == 0).sum()),
         removed_top=removed.most_common(30),
     )
     log.info("%s", report)
-    return dictionary, report
+    return dictionary, report, counts
 
 
 def theme_prior(
@@ -333,9 +342,10 @@ def fit_lda(
     settings = settings or ModelSettings()
     started = time.perf_counter()
     seeds = [s for theme in themes or () for s in theme.seeds]
-    dictionary, pruning = build_dictionary(documents, settings.no_below, settings.no_above, seeds)
-    counts = count_matrix(documents, dictionary)
-    n_docs = int((counts.getnnz(axis=1) > 0).sum())
+    dictionary, pruning, counts = _pruned_counts(
+        documents, settings.no_below, settings.no_above, seeds
+    )
+    n_docs = pruning.documents - pruning.empty_documents
     if n_docs == 0:
         raise input_error(None, "no document has a word left after pruning; nothing to model")
     if settings.k > n_docs:
