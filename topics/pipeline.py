@@ -170,13 +170,12 @@ def make_figures(
     their inputs are unchanged, and so are the figures themselves (unless ``force``): a
     manifest records the inputs each was drawn from. Returns the files (see :mod:`topics.figures`).
     """
+    from topics.evaluate import TABLE_FORMAT, k_selection
     from topics.figures import draw_all, figures_current
 
     out = Path(out) if out else settings.path(settings.paths.figures)
     model = model_settings(settings)
     inputs = run_inputs(settings, model)
-    from topics.evaluate import TABLE_FORMAT, k_selection
-
     inputs = {**inputs, "run": run_id(model, inputs), "select_k": settings.select_k,
               "k_selection_format": TABLE_FORMAT}  # fmt: skip
     current = None if force else figures_current(out, inputs)
