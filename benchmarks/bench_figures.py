@@ -26,13 +26,14 @@ def lap(name):
     global t
     now = time.perf_counter(); print(f"{name}\\t{now - t:.2f}", flush=True); t = now
 from topics.config import Settings
-from topics import pipeline, evaluate
+from topics import pipeline
+from topics.model import evaluate
 lap("import topics (pandas, gensim, jieba, sklearn)")
 s = Settings.load(sys.argv[1])
 corpus = pipeline.prepared_corpus(s); lap("prepare the corpus")
 tok = pipeline.make_tokenizer(s); _ = tok.jieba; lap("load the jieba dictionary")
 pipeline.tokenize_paragraphs(s, corpus, progress=False); lap("tokenize")
-table, best = evaluate.k_selection(s, progress=False); lap("select K (all fits)")
+table, best = pipeline.k_selection(s, progress=False); lap("select K (all fits)")
 run = pipeline.current_run(s, progress=False); lap("fit the run")
 from topics.figures import draw_all
 lap("import plotting")

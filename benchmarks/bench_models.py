@@ -25,12 +25,13 @@ import numpy as np
 import pandas as pd
 from gensim.corpora import Dictionary
 
-from topics import evaluate, pipeline, terms
-from topics.bows import count_matrix
+from topics import pipeline
 from topics.config import Settings
-from topics.metrics import seed_stability, topic_diversity
-from topics.model import ModelSettings, build_dictionary, fit_lda
-from topics.themes import ThemeSet
+from topics.model import evaluate, terms
+from topics.model.bows import count_matrix
+from topics.model.lda import ModelSettings, build_dictionary, fit_lda
+from topics.model.metrics import seed_stability, topic_diversity
+from topics.model.themes import ThemeSet
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -185,7 +186,7 @@ def main() -> None:
     warnings.filterwarnings("ignore", category=DeprecationWarning)
 
     settings, docs, model, themes = project_data(args.config)
-    k = args.k or evaluate.recommended_k(settings)
+    k = args.k or pipeline.recommended_k(settings)
     print(f"{len(docs)} paragraphs, K = {k}, seeds {args.seeds}, themes {themes.ids()}")
     RESULTS.mkdir(parents=True, exist_ok=True)
     pd.set_option("display.width", 140)

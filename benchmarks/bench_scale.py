@@ -11,7 +11,7 @@ GBK, 10 % are hard-wrapped at 40 characters in blank-line blocks; file names car
 
 Every step runs in a fresh process, which reports wall and CPU seconds and its peak resident
 memory (``ru_maxrss``; worker processes separately). Steps: ``prepare`` (pipeline.prepare),
-``tokenize`` (topics.stream.tokenize_large: parallel workers, batch cache), ``lcut`` (plain
+``tokenize`` (topics.text.stream.tokenize_large: parallel workers, batch cache), ``lcut`` (plain
 single-process ``jieba.lcut`` on a 10 MB sample: the baseline, then tokenize_large and two plain
 lcut processes on the same sample right after it), ``fit`` (pipeline.fit: LDA on the
 non-duplicate paragraphs from token ids, bags of words streamed from a count matrix, run
@@ -41,7 +41,7 @@ STEPS = ("prepare", "tokenize", "lcut", "fit", "tomotopy")
 
 def build_corpus(folder: Path, megabytes: float, seed: int = 1) -> dict:
     """Write ~``megabytes`` MB of reports into ``folder`` (see the module docstring)."""
-    from topics.corpus import prepare_corpus
+    from topics.corpus.prepare import prepare_corpus
 
     bundled = prepare_corpus(ROOT / "data" / "raw").modelling_paragraphs()["text"]
     sentences = [s for t in bundled for s in re.findall(r"[^。!?;]+[。!?;]?", t) if len(s) > 4]
@@ -125,7 +125,7 @@ def _texts(settings) -> list[str]:
 
 def step_tokenize(settings) -> dict:
     from topics import pipeline
-    from topics.stream import tokenize_large
+    from topics.text.stream import tokenize_large
 
     texts = _texts(settings)
     result = tokenize_large(texts, pipeline.make_tokenizer(settings), progress=True)
@@ -151,7 +151,7 @@ def step_lcut(settings, sample_mb: float = 10.0) -> dict:
     import jieba
 
     from topics import pipeline
-    from topics.stream import tokenize_large
+    from topics.text.stream import tokenize_large
 
     jieba.setLogLevel(60)
     texts, size = [], 0
@@ -195,7 +195,7 @@ def step_fit(settings) -> dict:
     """`topics fit` (pipeline.fit: token ids from the batch cache, bags of words streamed to
     gensim from a count matrix); the saved run is reused when current."""
     from topics import pipeline
-    from topics.runs import load_run
+    from topics.model.runs import load_run
 
     model = pipeline.model_settings(settings)
     path, inputs = _run_path(settings, model)
@@ -212,8 +212,8 @@ def step_tomotopy(settings, iterations: int = 100) -> dict:
     import tomotopy as tp
 
     from topics import pipeline
-    from topics.runs import load_run
-    from topics.stream import tokenize_large
+    from topics.model.runs import load_run
+    from topics.text.stream import tokenize_large
 
     model = pipeline.model_settings(settings)
     path, _ = _run_path(settings, model)

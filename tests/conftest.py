@@ -17,21 +17,21 @@ def raw_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def prepared():
-    from topics.corpus import prepare_corpus
+    from topics.corpus.prepare import prepare_corpus
 
     return prepare_corpus(RAW)
 
 
 @pytest.fixture(scope="session")
 def lexicons():
-    from topics.lexicons import load_lexicons
+    from topics.text.lexicons import load_lexicons
 
     return load_lexicons()
 
 
 @pytest.fixture(scope="session")
 def tokenizer(lexicons):
-    from topics.tokenize import Tokenizer
+    from topics.text.tokenize import Tokenizer
 
     return Tokenizer(lexicons)
 

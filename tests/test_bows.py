@@ -9,10 +9,10 @@ import pytest
 from gensim.corpora import Dictionary
 
 from topics import pipeline
-from topics.bows import MatrixCorpus, corpus_words, count_matrix
-from topics.model import ModelSettings, fit_lda, infer_doc_topics
-from topics.stream import tokenize_large
-from topics.tokenize import tokenize_corpus
+from topics.model.bows import MatrixCorpus, corpus_words, count_matrix
+from topics.model.lda import ModelSettings, fit_lda, infer_doc_topics
+from topics.text.stream import tokenize_large
+from topics.text.tokenize import tokenize_corpus
 
 
 @pytest.fixture(scope="module")

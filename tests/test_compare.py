@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from topics import compare, passages
+from topics.analysis import compare, passages
 from topics.errors import InputError
 
 A1, A2 = "000_786013f1ef10bced#1", "000_786013f1ef10bced#2"

@@ -5,8 +5,8 @@ import re
 import pandas as pd
 import pytest
 
-from topics.cleaning import load_furniture, normalise_line
-from topics.corpus import Line, join_broken_lines, prepare_corpus
+from topics.corpus.cleaning import load_furniture, normalise_line
+from topics.corpus.prepare import Line, join_broken_lines, prepare_corpus
 from topics.errors import InputError
 
 FURNITURE = [

@@ -8,9 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from topics import evaluate, pipeline, terms
-from topics.evaluate import heldout_split, recommend_k, select_k
-from topics.model import ModelSettings, fit_lda
+from topics import pipeline
+from topics.model import evaluate, terms
+from topics.model.evaluate import heldout_split, select_k
+from topics.model.k_rule import recommend_k
+from topics.model.lda import ModelSettings, fit_lda
 
 KS, SEEDS = (4, 6), (1, 2)
 
@@ -18,7 +20,7 @@ KS, SEEDS = (4, 6), (1, 2)
 @pytest.fixture(scope="module")
 def selection(project_settings):
     """The k_selection of the project on a small grid, computed once (and saved)."""
-    return evaluate.k_selection(project_settings, ks=KS, seeds=SEEDS, progress=False)
+    return pipeline.k_selection(project_settings, ks=KS, seeds=SEEDS, progress=False)
 
 
 def blocks(n_docs: int = 30) -> list[list[str]]:
@@ -178,26 +180,26 @@ def test_saved_table_is_reused_while_inputs_are_unchanged(project_settings, sele
     def no_fitting(*args, **kwargs):
         raise AssertionError("select_k ran although the saved table is current")
 
-    monkeypatch.setattr(evaluate, "select_k", no_fitting)
-    again, k_again = evaluate.k_selection(project_settings, ks=KS, seeds=SEEDS, progress=False)
+    monkeypatch.setattr(pipeline, "select_k", no_fitting)
+    again, k_again = pipeline.k_selection(project_settings, ks=KS, seeds=SEEDS, progress=False)
     pd.testing.assert_frame_equal(again, table)
     assert k_again == k
     with pytest.raises(AssertionError, match="select_k ran"):  # other inputs: fit again
-        evaluate.k_selection(project_settings, ks=KS, seeds=(1, 2, 3), progress=False)
+        pipeline.k_selection(project_settings, ks=KS, seeds=(1, 2, 3), progress=False)
     changed = dataclasses.replace(project_settings, model={**project_settings.model, "passes": 5})
     with pytest.raises(AssertionError, match="select_k ran"):
-        evaluate.k_selection(changed, ks=KS, seeds=SEEDS, progress=False)
+        pipeline.k_selection(changed, ks=KS, seeds=SEEDS, progress=False)
 
 
 def test_k_auto_in_the_config_uses_the_recommendation(project_settings, selection, monkeypatch):
     _, k = selection
-    monkeypatch.setattr(evaluate, "select_k", lambda *a, **kw: pytest.fail("should reuse"))
+    monkeypatch.setattr(pipeline, "select_k", lambda *a, **kw: pytest.fail("should reuse"))
     auto = dataclasses.replace(
         project_settings,
         model={**project_settings.model, "k": "auto"},
         select_k={"ks": list(KS), "seeds": list(SEEDS)},  # the grid of the saved table
     )
-    assert evaluate.recommended_k(auto) == k
+    assert pipeline.recommended_k(auto) == k
     assert pipeline.model_settings(auto).k == k
 
 

@@ -1,6 +1,6 @@
 """The notebook topic browser: its pieces render and update when a control moves."""
 
-from topics.explore import explore, passages_html, terms_html
+from topics.plots.explore import explore, passages_html, terms_html
 
 
 def test_terms_follow_lambda(run):

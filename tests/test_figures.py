@@ -50,10 +50,10 @@ def test_every_figure_is_made_from_the_raw_data(project, first_pass):
 
 
 def test_second_run_gives_identical_bytes_and_reuses_the_run(project, first_pass, monkeypatch):
-    from topics import evaluate, pipeline
+    from topics import pipeline
 
     monkeypatch.setattr(pipeline, "fit_lda", lambda *a, **k: pytest.fail("refitted"))
-    monkeypatch.setattr(evaluate, "select_k", lambda *a, **k: pytest.fail("K selection re-run"))
+    monkeypatch.setattr(pipeline, "select_k", lambda *a, **k: pytest.fail("K selection re-run"))
     config = ["--config", str(project / "topics.toml")]
     result = CliRunner().invoke(app, ["figures", "-q", "--force", *config])
     assert result.exit_code == 0, result.output

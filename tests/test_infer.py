@@ -3,7 +3,7 @@
 import numpy as np
 
 from topics import pipeline
-from topics.infer import NO_WORDS, infer_files, infer_texts
+from topics.analysis.infer import NO_WORDS, infer_files, infer_texts
 
 
 def test_unseen_finance_text_goes_to_the_finance_topic(run, tokenizer):

@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from topics.corpus import prepare_corpus
-from topics.layout import detect_layout, display_width, join_wrapped, split_long_line
+from topics.corpus.layout import detect_layout, display_width, join_wrapped, split_long_line
+from topics.corpus.prepare import prepare_corpus
 
 PARAGRAPHS = [
     "乡镇财政负债问题突出，由于乡镇经济发展步伐不快和财税体制改革的影响，财政收入来源窄，"

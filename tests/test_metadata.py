@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from topics.corpus import prepare_corpus
+from topics.corpus.metadata import file_metadata, metadata_columns, share_by
+from topics.corpus.prepare import prepare_corpus
 from topics.errors import InputError
-from topics.metadata import file_metadata, metadata_columns, share_by
 
 TEXT = "第一篇:乡镇财政\n乡镇财政负债沉重,转移支付不足。\n第二篇:村民自治\n村务公开是村民自治的关键。\n"
 

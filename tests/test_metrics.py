@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 from scipy.spatial.distance import jensenshannon
 
-from topics import metrics
-from topics.metrics import (
+from topics.model import metrics
+from topics.model.metrics import (
     hellinger,
     jensen_shannon,
     match_topics,

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from topics.errors import InputError
-from topics.model import ModelSettings, build_dictionary, fit_lda, theme_prior
-from topics.themes import Theme, ThemeSet
+from topics.model.lda import ModelSettings, build_dictionary, fit_lda, theme_prior
+from topics.model.themes import Theme, ThemeSet
 
 BLOCKS = [
     ["财政", "负债", "赤字", "税费", "经费"],
@@ -90,8 +90,8 @@ def test_project_run_is_identical_in_a_second_process(run, project_settings, tmp
 
 
 def test_different_seeds_agree_with_the_nmf_start():
-    from topics.metrics import seed_stability
-    from topics.terms import top_terms
+    from topics.model.metrics import seed_stability
+    from topics.model.terms import top_terms
 
     tokens = block_corpus()
     runs = []

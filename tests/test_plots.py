@@ -163,7 +163,7 @@ def test_article_order_is_deterministic_and_keeps_near_duplicates_together(run):
 
 
 def test_article_similarity_dendrogram_and_matrix_share_the_heatmap_order(run, figures):
-    from topics.metrics import pairwise_distances
+    from topics.model.metrics import pairwise_distances
     from topics.plots.ordering import cluster_rows
 
     tree_ax, ax = figures["article_similarity"].axes[:2]
@@ -269,7 +269,7 @@ def test_figures_keep_the_cjk_font_when_drawn_outside_plot_style(figures):
 
 @pytest.fixture(scope="module")
 def prepared(run):
-    from topics.ldavis import prepare_ldavis
+    from topics.plots.ldavis import prepare_ldavis
 
     return prepare_ldavis(run)
 
@@ -295,7 +295,7 @@ def test_ldavis_keeps_the_run_topic_numbers_and_map(run, prepared):
 def test_ldavis_html_is_offline_and_byte_identical(run, prepared, tmp_path):
     import pyLDAvis
 
-    from topics.ldavis import prepare_ldavis, save_ldavis_html
+    from topics.plots.ldavis import prepare_ldavis, save_ldavis_html
 
     a = save_ldavis_html(prepared, tmp_path / "a.html", title="测试", topics=run.topics)
     b = save_ldavis_html(prepare_ldavis(run), tmp_path / "b.html", title="测试", topics=run.topics)
@@ -316,7 +316,7 @@ def test_ldavis_html_is_offline_and_byte_identical(run, prepared, tmp_path):
 
 def test_display_ldavis_inlines_the_same_view(prepared):
     pytest.importorskip("IPython")
-    from topics.ldavis import display_ldavis, ldavis_html
+    from topics.plots.ldavis import display_ldavis, ldavis_html
 
     first, second = display_ldavis(prepared), display_ldavis(prepared)
     ids = [re.search(r'<div id="([\w-]+)"', h.data).group(1) for h in (first, second)]

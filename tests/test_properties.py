@@ -12,12 +12,12 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from topics import cleaning
-from topics.cleaning import count_chars, load_furniture, normalise_line
-from topics.corpus import Line, join_broken_lines, split_pages
-from topics.layout import split_long_line
-from topics.readers import RawText
-from topics.shingles import containment_pairs, shingle_matrix
+from topics.corpus import cleaning
+from topics.corpus.cleaning import count_chars, load_furniture, normalise_line
+from topics.corpus.layout import split_long_line
+from topics.corpus.prepare import Line, join_broken_lines, split_pages
+from topics.corpus.readers import RawText
+from topics.corpus.shingles import containment_pairs, shingle_matrix
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 RULES = load_furniture()

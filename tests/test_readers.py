@@ -4,8 +4,8 @@ import codecs
 
 import pytest
 
+from topics.corpus.readers import decode_bytes, read_folder, read_text, to_simplified
 from topics.errors import InputError
-from topics.readers import decode_bytes, read_folder, read_text, to_simplified
 
 TEXT = "乡镇财政负债问题突出,村两委实行一肩挑。\n第二段:转移支付。"
 

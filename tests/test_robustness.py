@@ -21,10 +21,11 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from topics import dedup, pipeline
+from topics import pipeline
 from topics.cli import app
 from topics.config import Settings
-from topics.corpus import prepare_corpus
+from topics.corpus import dedup
+from topics.corpus.prepare import prepare_corpus
 from topics.errors import InputError
 
 runner = CliRunner()
@@ -233,12 +234,12 @@ def test_k_larger_than_the_number_of_documents(project, intact):
 
 
 def test_ctrl_c_during_fit_leaves_the_earlier_run(project, intact, monkeypatch):
-    from topics import model
+    from topics.model import lda
 
     def interrupted(self, *args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(model.LdaModel, "update", interrupted)
+    monkeypatch.setattr(lda.LdaModel, "update", interrupted)
     result = invoke(project, "fit", "-q", "--k", "5", "--seed", "7")
     assert_failed_cleanly(result, "interrupted: earlier results were left as they were", code=130)
     assert len([line for line in result.output.splitlines() if line.strip()]) == 1
@@ -246,10 +247,10 @@ def test_ctrl_c_during_fit_leaves_the_earlier_run(project, intact, monkeypatch):
 
 
 def test_ctrl_c_inside_the_api_fit(project, intact, monkeypatch):
-    from topics import model
+    from topics.model import lda
 
     monkeypatch.setattr(
-        model.LdaModel, "update", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt)
+        lda.LdaModel, "update", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt)
     )
     settings = Settings.load(project["config"])
     with pytest.raises(KeyboardInterrupt):
@@ -298,7 +299,7 @@ def test_a_50_mb_single_line_file_is_cut_not_choked_on(tmp_path):
     _single_line_file(folder / "one_line.txt", 50)
     script = textwrap.dedent(f"""
         import json, resource, time
-        from topics.corpus import prepare_corpus
+        from topics.corpus.prepare import prepare_corpus
         started = time.perf_counter()
         corpus = prepare_corpus({str(folder)!r})
         print(json.dumps({{"seconds": time.perf_counter() - started,

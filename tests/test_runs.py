@@ -10,7 +10,7 @@ import pytest
 
 from topics import pipeline
 from topics.errors import InputError, StaleRunError
-from topics.runs import load_run
+from topics.model.runs import load_run
 
 
 def test_run_tables_cover_every_paragraph_and_article(run, prepared):

@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from topics import stream
-from topics.lexicons import load_lexicons
-from topics.stream import batch_bounds, is_large, tokenize_large
-from topics.token_cache import text_hash
-from topics.tokenize import Tokenizer, TokenizeSettings, tokenize_corpus
+from topics.text import stream
+from topics.text.cache import text_hash
+from topics.text.lexicons import load_lexicons
+from topics.text.stream import batch_bounds, is_large, tokenize_large
+from topics.text.tokenize import Tokenizer, TokenizeSettings, tokenize_corpus
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +85,7 @@ def test_stoplist_change_needs_no_segmentation(texts, tokenizer, tmp_path):
 
 
 def load_lexicons_paths():
-    from topics.lexicons import LexiconPaths
+    from topics.text.lexicons import LexiconPaths
 
     return LexiconPaths()
 
@@ -135,7 +135,7 @@ def test_is_large():
 @pytest.mark.parametrize("scheduler", ["synchronous", "processes"])
 def test_dask_runner_gives_the_same_tokens(texts, tokenizer, expected, scheduler):
     pytest.importorskip("dask.bag")
-    from topics.dask_tokenize import dask_runner
+    from topics.text.distributed import dask_runner
 
     result = tokenize_large(texts, tokenizer, progress=False, runner=dask_runner(scheduler))
     assert result.tokens == expected.tokens

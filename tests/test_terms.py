@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from scipy.stats import rankdata
 
-from topics.terms import (
+from topics.model.terms import (
     METHODS,
     auto_label,
     frex,

@@ -3,7 +3,7 @@
 import pytest
 
 from topics.errors import InputError
-from topics.themes import load_themes
+from topics.model.themes import load_themes
 
 
 def test_shipped_themes_include_the_three_research_themes():
@@ -17,7 +17,7 @@ def test_shipped_themes_include_the_three_research_themes():
 
 
 def test_every_seed_word_survives_tokenization(tokenizer, prepared):
-    from topics.tokenize import tokenize_corpus
+    from topics.text.tokenize import tokenize_corpus
 
     corpus_tokens = {
         w

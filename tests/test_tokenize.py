@@ -6,8 +6,14 @@ import jieba
 import pytest
 
 from topics.errors import InputError
-from topics.lexicons import DictEntry, LexiconPaths, load_lexicons, read_userdict, read_word_list
-from topics.tokenize import Tokenizer, tokenize_corpus
+from topics.text.lexicons import (
+    DictEntry,
+    LexiconPaths,
+    load_lexicons,
+    read_userdict,
+    read_word_list,
+)
+from topics.text.tokenize import Tokenizer, tokenize_corpus
 
 REQUIRED_TERMS = [
     "一肩挑",
@@ -123,7 +129,7 @@ def test_missing_lexicon_file_is_named(tmp_path):
 
 
 def test_pos_filter_keeps_only_chosen_tags(lexicons):
-    from topics.tokenize import TokenizeSettings
+    from topics.text.tokenize import TokenizeSettings
 
     nouns = Tokenizer(lexicons, TokenizeSettings(pos_filter=("n",)))
     tokens = nouns("乡镇政府积极推动村民自治,干部认真学习。")
@@ -132,7 +138,7 @@ def test_pos_filter_keeps_only_chosen_tags(lexicons):
 
 
 def test_phrases_merge_frequent_pairs(lexicons):
-    from topics.tokenize import TokenizeSettings
+    from topics.text.tokenize import TokenizeSettings
 
     texts = ["基层 财政 困难 严重。基层财政困难。"] * 10 + ["村民 选举 公开。"] * 3
     settings = TokenizeSettings(phrases=True, phrase_min_count=3, phrase_threshold=0.1)
@@ -141,7 +147,7 @@ def test_phrases_merge_frequent_pairs(lexicons):
 
 
 def test_parallel_segmentation_matches_single_process(prepared, lexicons):
-    from topics.tokenize import TokenizeSettings
+    from topics.text.tokenize import TokenizeSettings
 
     texts = prepared.paragraphs["text"].head(60).tolist()
     single = tokenize_corpus(texts, Tokenizer(lexicons), progress=False).tokens

@@ -186,7 +186,8 @@ def select_k(
     seeds: Annotated[str | None, typer.Option(help="Seeds, e.g. '1,2,3'.")] = None,
 ) -> None:
     """Compare K by coherence, held-out perplexity, diversity and stability; recommend one."""
-    from topics.evaluate import k_selection, qualifying_k
+    from topics.model.k_rule import qualifying_k
+    from topics.pipeline import k_selection
 
     settings = _settings(config)
     chosen_ks = _int_list(ks, "--ks") if ks else None
@@ -253,7 +254,7 @@ def infer(
 ) -> None:
     """Topic and theme shares of new documents (and of each of their paragraphs)."""
     from topics import pipeline
-    from topics.infer import infer_files
+    from topics.analysis.infer import infer_files
 
     settings = _settings(config)
     topic_run = pipeline.open_run(settings, run)
@@ -295,7 +296,7 @@ def similar(
     metric: Annotated[str, typer.Option(help="jensen_shannon or hellinger.")] = "jensen_shannon",
 ) -> None:
     """The articles (or paragraphs) whose topic mix is closest to ITEM_ID's."""
-    from topics.compare import most_similar
+    from topics.analysis.compare import most_similar
 
     topic_run, corpus = _run_and_corpus(config, run)
     table = most_similar(topic_run, item_id, n, level, metric, corpus.paragraphs)
@@ -312,7 +313,7 @@ def compare(
     passages: Annotated[int, typer.Option(help="Passages per document and shared topic.")] = 2,
 ) -> None:
     """Two documents side by side: topic mixes, distance, shared and separating topics, passages."""
-    from topics.compare import compare_documents
+    from topics.analysis.compare import compare_documents
 
     topic_run, corpus = _run_and_corpus(config, run)
     typer.echo(compare_documents(topic_run, corpus, id_a, id_b, n_passages=passages).summary())
@@ -330,7 +331,7 @@ def passages_command(
     kwic: Annotated[bool, typer.Option(help="Also list every key word in context.")] = False,
 ) -> None:
     """The most representative paragraphs of a topic or theme, key words highlighted."""
-    from topics.passages import (
+    from topics.analysis.passages import (
         excerpt,
         highlight,
         keyword_in_context,
@@ -365,7 +366,7 @@ def share(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="CSV file.")] = None,
 ) -> None:
     """Token-weighted topic share per value of a metadata column (e.g. topic share by year)."""
-    from topics.metadata import share_by
+    from topics.corpus.metadata import share_by
 
     topic_run, corpus = _run_and_corpus(config, run)
     units = {"article": "articles", "paragraph": "paragraphs"}

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from topics.errors import input_error
-from topics.lexicons import LexiconPaths
-from topics.tokenize import TokenizeSettings
+from topics.text.lexicons import LexiconPaths
+from topics.text.settings import TokenizeSettings
 
 CONFIG_NAME = "topics.toml"
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 from tqdm.auto import tqdm
 
-from topics.corpus import PreparedCorpus
-from topics.runs import TopicRun
+from topics.corpus.prepare import PreparedCorpus
+from topics.model.runs import TopicRun
 from topics.storage import build_manifest, file_sha256, write_json
 
 #: Figures saved as SVG too (vector copies for publication).
@@ -26,7 +26,7 @@ def figure_jobs(
     corpus: PreparedCorpus, run: TopicRun, selection: pd.DataFrame, best_k: int
 ) -> dict[str, Callable]:
     """Name → a function drawing that figure. Imports stay inside: plotting is slow to load."""
-    from topics.compare import theme_prevalence
+    from topics.analysis.compare import theme_prevalence
     from topics.plots.article_similarity import plot_article_similarity
     from topics.plots.article_topics import plot_article_topics
     from topics.plots.corpus_overview import plot_corpus_overview
@@ -86,7 +86,7 @@ def _draw_and_save(name: str) -> list[Path]:
 
     jobs, run, out = _JOBS
     if name == "ldavis":
-        from topics.ldavis import prepare_ldavis, save_ldavis_html
+        from topics.plots.ldavis import prepare_ldavis, save_ldavis_html
 
         title = f"LDAvis: {run.path.name if run.path else 'run'}"
         return [save_ldavis_html(prepare_ldavis(run), out / "ldavis.html", title, run.topics)]

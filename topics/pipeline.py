@@ -10,26 +10,30 @@ import hashlib
 import json
 import os
 import warnings
+from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from topics import __version__, cleaning
-from topics.bows import Documents, corpus_words
+from topics import __version__
 from topics.config import Settings
-from topics.corpus import PreparedCorpus, prepare_corpus
+from topics.corpus import cleaning
+from topics.corpus.metadata import sidecar_path
+from topics.corpus.prepare import PreparedCorpus, prepare_corpus
+from topics.corpus.readers import list_text_files
 from topics.errors import TopicsError, TopicsWarning, input_error
-from topics.lexicons import LexiconPaths, load_lexicons
-from topics.metadata import sidecar_path
-from topics.model import ModelSettings, fit_lda
-from topics.readers import list_text_files
-from topics.runs import TopicRun, build_run, check_inputs, load_run, run_manifest
+from topics.model.bows import Documents, corpus_words
+from topics.model.evaluate import KS, SEEDS, TABLE_FORMAT, select_k
+from topics.model.k_rule import recommend_k
+from topics.model.lda import ModelSettings, fit_lda
+from topics.model.runs import TopicRun, build_run, check_inputs, load_run, run_manifest
+from topics.model.themes import ThemeSet, load_themes, unknown_seeds
 from topics.storage import atomic_folder, build_manifest, file_sha256, write_json
-from topics.stream import TokenIds, is_large, tokenize_large
-from topics.themes import ThemeSet, load_themes, unknown_seeds
-from topics.tokenize import TokenizedCorpus, Tokenizer, tokenize_corpus
+from topics.text.lexicons import LexiconPaths, load_lexicons
+from topics.text.stream import TokenIds, is_large, tokenize_large
+from topics.text.tokenize import TokenizedCorpus, Tokenizer, tokenize_corpus
 
 TABLES = ("pages", "articles", "paragraphs", "removed", "problems")
 
@@ -170,7 +174,6 @@ def make_figures(
     their inputs are unchanged, and so are the figures themselves (unless ``force``): a
     manifest records the inputs each was drawn from. Returns the files (see :mod:`topics.figures`).
     """
-    from topics.evaluate import TABLE_FORMAT, k_selection
     from topics.figures import draw_all, figures_current
 
     out = Path(out) if out else settings.path(settings.paths.figures)
@@ -197,8 +200,6 @@ def model_settings(settings: Settings, **overrides) -> ModelSettings:
         raise input_error(settings.source or None, f"[model] has unknown setting(s): {unknown}")
     values.pop("lambda", None)
     if values.get("k") == "auto":
-        from topics.evaluate import recommended_k
-
         values["k"] = recommended_k(settings)
     return ModelSettings.from_dict(values)
 
@@ -313,3 +314,57 @@ def current_run(settings: Settings, progress: bool = True) -> TopicRun:
         except TopicsError:
             pass
     return fit(settings, model, progress)
+
+
+def k_selection(
+    settings: Settings, ks: Iterable[int] | None = None, seeds: Sequence[int] | None = None,
+    progress: bool = True,
+) -> tuple[pd.DataFrame, int]:  # fmt: skip
+    """:func:`select_k` on the project's non-duplicate paragraphs, tokens, model settings and
+    themes, with the recommended K. The table is saved (Parquet, CSV, manifest) under
+    ``<runs>/k_selection`` and reused while its inputs are unchanged.
+
+    >>> table, k = k_selection(Settings.load("topics.toml"), ks=(4, 6))  # doctest: +SKIP
+    """
+    ks = sorted(set(ks if ks is not None else settings.select_k.get("ks", KS)))
+    seeds = list(seeds if seeds is not None else settings.select_k.get("seeds", SEEDS))
+    if not ks or not seeds:
+        raise ValueError("k_selection needs at least one k and one seed")
+    model = model_settings(settings, k=max(ks[0], 2))  # select_k varies k and seed
+    fixed = {name: value for name, value in model.as_dict().items() if name not in ("k", "seed")}
+    digest = hashlib.sha256(json.dumps(fixed, sort_keys=True).encode()).hexdigest()[:16]
+    inputs = {**run_inputs(settings, model), "model_settings": digest, "ks": ks,
+              "seeds": seeds, "table_format": TABLE_FORMAT}  # fmt: skip
+    folder = settings.path(settings.paths.runs) / "k_selection"
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        if manifest.get("inputs") == inputs:
+            table = pd.read_parquet(folder / "k_selection.parquet")
+            return table, recommend_k(table)
+    except (OSError, ValueError):
+        pass
+    corpus = prepared_corpus(settings)
+    tokenized = tokenize_paragraphs(settings, corpus, progress)
+    tokens = training_documents(corpus, tokenized, as_lists=True)
+    table = select_k(tokens, model, themes_for(settings, model), ks, seeds, progress)
+    if table.empty:
+        raise input_error(
+            settings.source or None,
+            f"none of K = {ks} can be fitted to {sum(map(bool, tokens))} non-empty documents",
+            "add documents, or list smaller K under [select_k] ks",
+        )
+    best = recommend_k(table)
+    manifest = build_manifest(
+        "k-selection", inputs, {"model": fixed, "ks": ks, "seeds": seeds},
+        documents=len(tokens), recommended_k=best,
+    )  # fmt: skip
+    with atomic_folder(folder) as tmp:
+        table.to_parquet(tmp / "k_selection.parquet", index=False)
+        table.to_csv(tmp / "k_selection.csv", index=False, encoding="utf-8-sig")
+        write_json(tmp / "manifest.json", manifest)
+    return table, best
+
+
+def recommended_k(settings: Settings) -> int:
+    """The K that :func:`k_selection` recommends (from the saved table when current)."""
+    return k_selection(settings, progress=False)[1]

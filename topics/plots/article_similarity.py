@@ -8,6 +8,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 from scipy.cluster.hierarchy import dendrogram
 
+from topics.plots.grid import freeze_layout
 from topics.plots.labels import (
     DUPLICATE_COLOR,
     DUPLICATE_MARK,
@@ -15,7 +16,6 @@ from topics.plots.labels import (
     is_duplicate,
     short_article_id,
 )
-from topics.plots.layout import freeze_layout
 from topics.plots.ordering import cluster_rows
 from topics.plots.style import plot_style
 

@@ -7,9 +7,9 @@ from matplotlib import colormaps
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
+from topics.plots.grid import freeze_layout
 from topics.plots.labels import DUPLICATE_COLOR, DUPLICATE_MARK, article_labels, is_duplicate
 from topics.plots.labels import topic_labels as make_topic_labels
-from topics.plots.layout import freeze_layout
 from topics.plots.ordering import cluster_rows
 from topics.plots.style import color, plot_style
 

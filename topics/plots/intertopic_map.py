@@ -1,6 +1,6 @@
 """Figure: the intertopic distance map, topics placed by PCoA of their Jensen–Shannon distances.
 
-The same coordinates are used by the LDAvis view (:mod:`topics.ldavis`), so the two maps agree.
+The same coordinates are used by the LDAvis view (:mod:`topics.plots.ldavis`), so the two maps agree.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from numpy.typing import ArrayLike
 
-from topics.metrics import pairwise_distances
+from topics.model.metrics import pairwise_distances
+from topics.plots.grid import freeze_layout
 from topics.plots.labels import THEME_MARK, topic_label
-from topics.plots.layout import freeze_layout
 from topics.plots.style import color, plot_style
 
 

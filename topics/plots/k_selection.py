@@ -1,4 +1,4 @@
-"""Figure: the measures of :func:`topics.evaluate.select_k` against K, the recommended K marked."""
+"""Figure: the measures of :func:`topics.model.evaluate.select_k` against K, the recommended K marked."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from topics.evaluate import MIN_DIVERSITY, MIN_STABILITY, MIN_THEME_SEEDS, qualifying_k
+from topics.model.k_rule import MIN_DIVERSITY, MIN_STABILITY, MIN_THEME_SEEDS, qualifying_k
 from topics.plots.style import color, plot_style
 
 
@@ -22,7 +22,7 @@ def _draw_measure(ax: Axes, table: pd.DataFrame, column: str, colour: str) -> No
 def plot_k_selection(table: pd.DataFrame, recommended: int) -> Figure:
     """Four panels against K: coherence (c_npmi, c_v), held-out perplexity, diversity and seed
     stability; mean over seeds with the seed spread, the ``recommended`` K as a dashed line,
-    the thresholds of :func:`topics.evaluate.recommend_k` dotted and the K it rules out grey.
+    the thresholds of :func:`topics.model.k_rule.recommend_k` dotted and the K it rules out grey.
 
     >>> fig = plot_k_selection(*k_selection(settings))        # doctest: +SKIP
     """

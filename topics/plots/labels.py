@@ -60,7 +60,7 @@ def topic_label(
 ) -> str:
     """The name of topic ``k`` (1-based) in figures: ``"T3 村民自治"``.
 
-    ``source`` is a :class:`~topics.runs.TopicRun` or its ``topics`` table. ``width`` cuts the
+    ``source`` is a :class:`~topics.model.runs.TopicRun` or its ``topics`` table. ``width`` cuts the
     Chinese label; ``english`` adds the English label when there is one, ``prevalence`` the
     topic's share of all tokens, ``theme_mark`` a leading ``◆`` for theme topics.
 

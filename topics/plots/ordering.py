@@ -13,7 +13,7 @@ from numpy.typing import ArrayLike
 from scipy.cluster.hierarchy import leaves_list, linkage
 from scipy.spatial.distance import squareform
 
-from topics.metrics import pairwise_distances
+from topics.model.metrics import pairwise_distances
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class Clustering:
 def cluster_rows(mix: ArrayLike, metric: str = "jensen_shannon") -> Clustering:
     """Average-linkage clustering of the rows of ``mix`` (N topic distributions).
 
-    Distances come from :func:`topics.metrics.pairwise_distances` (``"jensen_shannon"`` or
+    Distances come from :func:`topics.model.metrics.pairwise_distances` (``"jensen_shannon"`` or
     ``"hellinger"``); leaves are put in optimal order (Bar-Joseph et al.), which is
     deterministic. With fewer than two rows the order is just ``[0]`` (or empty).
 

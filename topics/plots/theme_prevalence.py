@@ -2,7 +2,7 @@
 
 The function takes plain tables (one per theme, columns ``article_id``, ``short_title``,
 ``share``, ``low``, ``high``, ``n_paragraphs``: the output of
-:func:`topics.compare.theme_prevalence`), so it does not compute anything itself.
+:func:`topics.analysis.compare.theme_prevalence`), so it does not compute anything itself.
 :func:`theme_annotations` gives the matching labels, colours and corpus shares of a run.
 """
 
@@ -15,6 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from topics.plots.grid import freeze_layout
 from topics.plots.labels import (
     DUPLICATE_COLOR,
     DUPLICATE_MARK,
@@ -22,7 +23,6 @@ from topics.plots.labels import (
     is_duplicate,
     topic_label,
 )
-from topics.plots.layout import freeze_layout
 from topics.plots.style import color, plot_style
 
 REQUIRED = ("article_id", "share", "low", "high")

@@ -9,8 +9,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from topics.plots.grid import freeze_layout
 from topics.plots.labels import THEME_MARK, topic_label
-from topics.plots.layout import freeze_layout
 from topics.plots.style import color, plot_style
 
 #: Marks seed words among a theme topic's terms.

@@ -19,13 +19,13 @@ import pandas as pd
 from gensim.corpora import Dictionary
 from gensim.models import LdaModel
 
-from topics import terms
-from topics.bows import Documents, MatrixCorpus, count_matrix
 from topics.errors import StaleRunError, TopicsError, input_error
-from topics.metrics import mean_token_weighted
-from topics.model import FittedLda, ModelSettings, PruningReport, infer_doc_topics
+from topics.model import terms
+from topics.model.bows import Documents, MatrixCorpus, count_matrix
+from topics.model.lda import FittedLda, ModelSettings, PruningReport, infer_doc_topics
+from topics.model.metrics import mean_token_weighted
+from topics.model.themes import Theme, ThemeSet
 from topics.storage import atomic_folder, build_manifest, write_json
-from topics.themes import Theme, ThemeSet
 
 FORMAT_VERSION = 1
 TABLES = ("paragraphs", "articles", "topics", "vocabulary", "seeds")

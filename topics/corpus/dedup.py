@@ -3,7 +3,7 @@
 Two texts are compared by their sets of character ``k``-grams (punctuation and spaces removed):
 *Jaccard* = |A∩B| / |A∪B| and *containment* = |A∩B| / min(|A|, |B|). A pair whose containment
 reaches the threshold is a near-duplicate; the smaller text (then the later one) is flagged as
-the copy of the larger. Pairs come from an exact prefix-filtered join (:mod:`topics.shingles`),
+the copy of the larger. Pairs come from an exact prefix-filtered join (:mod:`topics.corpus.shingles`),
 so this scales to hundreds of thousands of paragraphs.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from topics.shingles import containment_pairs, shingle_matrix
+from topics.corpus.shingles import containment_pairs, shingle_matrix
 
 
 def similar_pairs(
@@ -25,7 +25,7 @@ def similar_pairs(
     """All pairs ``(i, j)``, ``i < j``, whose shingle containment is at least ``threshold``.
 
     Texts with fewer than ``min_shingles`` shingles are too short to call copies and are skipped.
-    Exact, and close to linear in corpus size (prefix filtering, see :mod:`topics.shingles`).
+    Exact, and close to linear in corpus size (prefix filtering, see :mod:`topics.corpus.shingles`).
 
     >>> similar_pairs(["乡镇财政负债压力很大", "乡镇财政负债压力很大。", "村民自治"], 0.9)[["i", "j"]]
        i  j

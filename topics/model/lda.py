@@ -26,10 +26,10 @@ from gensim.corpora import Dictionary
 from gensim.models import LdaModel, LdaMulticore
 from scipy import sparse
 
-from topics.bows import Documents, MatrixCorpus, count_matrix
 from topics.errors import input_error
-from topics.stream import TokenIds
-from topics.themes import ThemeSet
+from topics.model.bows import Documents, MatrixCorpus, count_matrix
+from topics.model.themes import ThemeSet
+from topics.text.stream import TokenIds
 
 log = logging.getLogger(__name__)
 BagOfWords = list[tuple[int, int]]
@@ -333,7 +333,7 @@ def fit_lda(
 ) -> FittedLda:
     """Fit LDA to token lists (one per document), or to the token ids of a large corpus, and
     return the fitted model. Bags of words reach gensim one document at a time from a count
-    matrix (:mod:`topics.bows`), so memory grows with distinct words per document, not tokens.
+    matrix (:mod:`topics.model.bows`), so memory grows with distinct words per document, not tokens.
 
     With ``themes``, topic t is seeded with theme t's words; with ``settings.init == "nmf"``
     training starts from an NMF solution instead of random topics. ``progress``: a bar over

@@ -15,7 +15,7 @@ from numbers import Integral
 import pandas as pd
 
 from topics.errors import input_error
-from topics.runs import TopicRun
+from topics.model.runs import TopicRun
 
 MIN_TOKENS = 10
 STYLES = {

@@ -2,10 +2,10 @@
 
 ``prepare_corpus(folder)`` reads every document (``.txt``, ``.docx``, ``.html``), strips site
 furniture (rules in an editable file), finds how each file marks paragraphs (one per line, or
-blank-line blocks of hard-wrapped lines; see :mod:`topics.layout`), splits compilation pages at
+blank-line blocks of hard-wrapped lines; see :mod:`topics.corpus.layout`), splits compilation pages at
 ``第N篇:`` markers (a file without them is one article), joins lines broken by page breaks,
 keeps each paragraph's section heading, pulls journal metadata into fields, adds file-level
-metadata columns (:mod:`topics.metadata`) and flags near-duplicate articles and paragraphs.
+metadata columns (:mod:`topics.corpus.metadata`) and flags near-duplicate articles and paragraphs.
 Every character that does not reach a paragraph is accounted for in the ``removed`` table.
 
 Ids are stable and readable: page ``000_786013f1ef10bced``, article ``000_786013f1ef10bced#2``,
@@ -23,12 +23,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from topics import cleaning, metadata
-from topics.cleaning import FurnitureRules, count_chars, ends_sentence, title_key
-from topics.dedup import flag_duplicates
+from topics.corpus import cleaning, metadata
+from topics.corpus.cleaning import FurnitureRules, count_chars, ends_sentence, title_key
+from topics.corpus.dedup import flag_duplicates
+from topics.corpus.layout import LAYOUTS, detect_layout, join_wrapped, split_long_line, unit_starts
+from topics.corpus.readers import TEXT_SUFFIXES, Problem, RawText, list_text_files, read_folder
 from topics.errors import input_error
-from topics.layout import LAYOUTS, detect_layout, join_wrapped, split_long_line, unit_starts
-from topics.readers import TEXT_SUFFIXES, Problem, RawText, list_text_files, read_folder
 
 ARTICLE_MARKER = re.compile(r"^第\s*([一二三四五六七八九十百零〇两\d]+)\s*篇\s*[::]\s*(.*)$")
 #: Section heading markers, outermost first: 一、  (一)  1、  (1)
@@ -469,9 +469,9 @@ def prepare_corpus(
     The keyword arguments are the fields of :class:`topics.config.CorpusSettings`, so
     ``prepare_corpus(folder, rules, **asdict(settings.corpus))`` applies a config.
     ``article_threshold`` and ``paragraph_threshold`` are the shingle containment above which a
-    unit is flagged as a near-duplicate of a larger one (see :mod:`topics.dedup`);
+    unit is flagged as a near-duplicate of a larger one (see :mod:`topics.corpus.dedup`);
     ``filename_pattern`` and ``metadata_file`` (a CSV in ``folder``) give metadata columns
-    (see :mod:`topics.metadata`); ``progress``: progress bars (None: only on a terminal).
+    (see :mod:`topics.corpus.metadata`); ``progress``: progress bars (None: only on a terminal).
 
     >>> corpus = prepare_corpus("data/raw")                      # doctest: +SKIP
     >>> corpus.articles[["article_id", "short_title", "duplicate_of"]]  # doctest: +SKIP

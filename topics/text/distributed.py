@@ -1,6 +1,6 @@
-"""Tokenization on Dask: the batches of :mod:`topics.stream` as a Dask bag.
+"""Tokenization on Dask: the batches of :mod:`topics.text.stream` as a Dask bag.
 
-Segmentation is embarrassingly parallel by document, and :func:`topics.stream.tokenize_large`
+Segmentation is embarrassingly parallel by document, and :func:`topics.text.stream.tokenize_large`
 already cuts the corpus into batches that are tokenized independently (read from the batch
 cache or segmented, then filtered). This module hands those batches to Dask instead of a local
 process pool; collecting the kept words into ids stays on the caller, as before.
@@ -10,7 +10,7 @@ picklable description, so nothing large travels with the tasks. On a cluster, pa
 ``distributed.Client``'s ``get`` as ``scheduler`` and put the cache folder on storage every
 worker sees (or set ``cache_dir`` to a local folder per worker and accept re-segmenting).
 
->>> from topics.stream import tokenize_large
+>>> from topics.text.stream import tokenize_large
 >>> result = tokenize_large(texts, tokenizer, runner=dask_runner("processes"))  # doctest: +SKIP
 """
 
@@ -20,8 +20,8 @@ import hashlib
 import pickle
 from collections.abc import Callable, Iterator
 
-from topics import stream
-from topics.tokenize import Tokenizer
+from topics.text import stream
+from topics.text.tokenize import Tokenizer
 
 _TOKENIZERS: dict[str, Tokenizer] = {}
 
@@ -40,7 +40,7 @@ def _tokenize_on_worker(task: stream.Task, description: tuple, key: str) -> stre
 
 
 def dask_runner(scheduler: str | Callable = "processes", partition_size: int = 1) -> stream.Runner:
-    """A runner for :func:`topics.stream.tokenize_large` that computes the batches with Dask.
+    """A runner for :func:`topics.text.stream.tokenize_large` that computes the batches with Dask.
 
     ``scheduler``: "processes", "threads", "synchronous" (local schedulers), or a
     ``distributed.Client.get``. Results come back in batch order.

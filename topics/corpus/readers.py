@@ -2,7 +2,7 @@
 
 Formats by suffix: ``.txt`` (any common Chinese encoding), ``.docx`` (python-docx) and
 ``.html``/``.htm`` (text of block elements, scripts and navigation dropped; see
-:mod:`topics.extract`). Text decoding order: a byte-order mark decides (UTF-8-SIG, UTF-16);
+:mod:`topics.corpus.extract`). Text decoding order: a byte-order mark decides (UTF-8-SIG, UTF-16);
 otherwise strict UTF-8, then UTF-16 without BOM (when NUL bytes suggest it), then GB18030 (a
 superset of GBK and GB2312) or Big5 (cp950), whichever gives more common Chinese characters.
 A file that is binary, empty or undecodable is reported with its name, never a traceback.
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from topics import extract
+from topics.corpus import extract
 from topics.errors import InputError, input_error
 
 #: Suffixes read by default: plain text, Word and HTML documents.

@@ -1,15 +1,12 @@
 """Choose the number of topics K: coherence, held-out perplexity, diversity, seed stability.
 
-Every function takes data and returns data, except :func:`k_selection`, which runs
-:func:`select_k` on the project and saves (or reuses) its table under ``<runs>/k_selection``.
-
->>> table, k = k_selection(Settings.load("topics.toml"))        # doctest: +SKIP
+Every function takes data and returns data. :func:`topics.pipeline.k_selection` runs
+:func:`select_k` on the project and saves (or reuses) its table; the rule that picks K from the
+table is :mod:`topics.model.k_rule`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import warnings
 from collections.abc import Iterable, Sequence
@@ -23,13 +20,10 @@ import numpy as np
 import pandas as pd
 from gensim.corpora import Dictionary
 
-from topics import pipeline, terms
-from topics.config import Settings
-from topics.errors import input_error
-from topics.metrics import seed_stability, topic_diversity
-from topics.model import FittedLda, ModelSettings, fit_lda, infer_doc_topics
-from topics.storage import atomic_folder, build_manifest, write_json
-from topics.themes import ThemeSet
+from topics.model import terms
+from topics.model.lda import FittedLda, ModelSettings, fit_lda, infer_doc_topics
+from topics.model.metrics import seed_stability, topic_diversity
+from topics.model.themes import ThemeSet
 
 MEASURES = ("c_v", "c_npmi", "u_mass")
 KS = tuple(range(4, 17, 2))
@@ -37,9 +31,6 @@ SEEDS = (1, 2, 3)
 HELDOUT_SHARE = 0.1
 WORKERS = min(4, os.cpu_count() or 1)
 TABLE_FORMAT = 2  # bump when the columns or their meaning change: saved tables become stale
-MIN_STABILITY = 0.8  # recommend_k: mean seed stability (top-10 Jaccard) a K must reach ...
-MIN_DIVERSITY = 0.8  # ... and mean diversity of top-25 words ...
-MIN_THEME_SEEDS = 3  # ... and seed words every theme topic has among its top 10 words
 COLUMNS = ["k", "seed", *MEASURES, "diversity", "perplexity", "stability", "theme_seeds",
            "large_k", "fit_seconds"]  # fmt: skip
 
@@ -120,7 +111,7 @@ def heldout_perplexity(fitted: FittedLda, tokens: Sequence[list[str]]) -> float:
 def seeds_in_top(top_words: Sequence[Sequence[str]], themes: ThemeSet | None) -> list[int]:
     """How many of theme t's seed words are among topic t's top words, for each theme.
 
-    >>> from topics.themes import Theme
+    >>> from topics.model.themes import Theme
     >>> themes = ThemeSet((Theme("finance", "乡镇财政", "Township finance", ("财政", "负债")),))
     >>> seeds_in_top([["财政", "乡镇", "负债"], ["干部", "考核"]], themes)
     [2]
@@ -236,92 +227,3 @@ def _executor(workers: int, jobs: int):
             yield pool
     else:
         yield SimpleNamespace(map=map)
-
-
-def qualifying_k(table: pd.DataFrame) -> pd.DataFrame:
-    """Means over seeds per K (sorted) with a column ``qualifies``: step 1 of :func:`recommend_k`."""
-    if table.empty:
-        raise ValueError("the table has no fitted K to recommend from")
-    columns = ["stability", "diversity", "c_npmi", "theme_seeds"]
-    means = table.reindex(columns=["k", *columns]).groupby("k").mean()
-    ok = (means["stability"] >= MIN_STABILITY) & (means["diversity"] >= MIN_DIVERSITY)
-    means["qualifies"] = ok & (
-        means["theme_seeds"].isna() | (means["theme_seeds"] >= MIN_THEME_SEEDS)
-    )
-    return means
-
-
-def recommend_k(table: pd.DataFrame) -> int:
-    """The recommended K from a :func:`select_k` table, by this rule on the means over seeds:
-
-    1. keep the K whose mean stability ≥ 0.8 and mean diversity ≥ 0.8 (topics that come back
-       with another seed and do not share their top words) and, with seeded themes, mean
-       theme_seeds ≥ 3 (every theme forms a topic of its own);
-    2. among them (or among all K, if none qualifies) take the highest mean c_npmi;
-    3. ties go to the smaller K.
-
-    Why the theme gate: c_npmi favours few broad topics. On the bundled corpus K = 4 scores
-    the best c_npmi, but there the finance and village-autonomy seeds do not form topics.
-
-    >>> table = pd.DataFrame({"k": [4, 6, 8], "stability": [0.9, 0.95, 0.7],
-    ...                       "diversity": [0.9, 0.85, 0.9], "c_npmi": [0.02, 0.05, 0.09]})
-    >>> recommend_k(table)
-    6
-    """
-    means = qualifying_k(table)
-    pool = means[means["qualifies"]] if means["qualifies"].any() else means
-    return int(pool["c_npmi"].idxmax())  # idxmax takes the first maximum: the smaller K
-
-
-def k_selection(
-    settings: Settings, ks: Iterable[int] | None = None, seeds: Sequence[int] | None = None,
-    progress: bool = True,
-) -> tuple[pd.DataFrame, int]:  # fmt: skip
-    """:func:`select_k` on the project's non-duplicate paragraphs, tokens, model settings and
-    themes, with the recommended K. The table is saved (Parquet, CSV, manifest) under
-    ``<runs>/k_selection`` and reused while its inputs are unchanged.
-
-    >>> table, k = k_selection(Settings.load("topics.toml"), ks=(4, 6))  # doctest: +SKIP
-    """
-    ks = sorted(set(ks if ks is not None else settings.select_k.get("ks", KS)))
-    seeds = list(seeds if seeds is not None else settings.select_k.get("seeds", SEEDS))
-    if not ks or not seeds:
-        raise ValueError("k_selection needs at least one k and one seed")
-    model = pipeline.model_settings(settings, k=max(ks[0], 2))  # select_k varies k and seed
-    fixed = {name: value for name, value in model.as_dict().items() if name not in ("k", "seed")}
-    digest = hashlib.sha256(json.dumps(fixed, sort_keys=True).encode()).hexdigest()[:16]
-    inputs = {**pipeline.run_inputs(settings, model), "model_settings": digest, "ks": ks,
-              "seeds": seeds, "table_format": TABLE_FORMAT}  # fmt: skip
-    folder = settings.path(settings.paths.runs) / "k_selection"
-    try:
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        if manifest.get("inputs") == inputs:
-            table = pd.read_parquet(folder / "k_selection.parquet")
-            return table, recommend_k(table)
-    except (OSError, ValueError):
-        pass
-    corpus = pipeline.prepared_corpus(settings)
-    tokenized = pipeline.tokenize_paragraphs(settings, corpus, progress)
-    tokens = pipeline.training_documents(corpus, tokenized, as_lists=True)
-    table = select_k(tokens, model, pipeline.themes_for(settings, model), ks, seeds, progress)
-    if table.empty:
-        raise input_error(
-            settings.source or None,
-            f"none of K = {ks} can be fitted to {sum(map(bool, tokens))} non-empty documents",
-            "add documents, or list smaller K under [select_k] ks",
-        )
-    best = recommend_k(table)
-    manifest = build_manifest(
-        "k-selection", inputs, {"model": fixed, "ks": ks, "seeds": seeds},
-        documents=len(tokens), recommended_k=best,
-    )  # fmt: skip
-    with atomic_folder(folder) as tmp:
-        table.to_parquet(tmp / "k_selection.parquet", index=False)
-        table.to_csv(tmp / "k_selection.csv", index=False, encoding="utf-8-sig")
-        write_json(tmp / "manifest.json", manifest)
-    return table, best
-
-
-def recommended_k(settings: Settings) -> int:
-    """The K that :func:`k_selection` recommends (from the saved table when current)."""
-    return k_selection(settings, progress=False)[1]

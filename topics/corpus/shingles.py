@@ -1,6 +1,6 @@
 """Character shingles as a sparse matrix, and a containment join that scales to large corpora.
 
-:mod:`topics.dedup` compares texts by their sets of hashed character ``k``-grams. Multiplying
+:mod:`topics.corpus.dedup` compares texts by their sets of hashed character ``k``-grams. Multiplying
 the whole shingle matrix by its transpose costs the sum of every shingle's document frequency
 squared, which grows quadratically with a corpus full of shared phrases (or of repeated text).
 :func:`containment_pairs` finds the same pairs with *prefix filtering*: if the smaller text A

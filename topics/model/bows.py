@@ -21,7 +21,7 @@ import numpy as np
 from gensim.corpora import Dictionary
 from scipy import sparse
 
-from topics.stream import TokenIds, count_rows
+from topics.text.stream import TokenIds, count_rows
 
 Documents = Sequence[list[str]] | TokenIds  # token lists, or token ids of a large corpus
 

@@ -25,8 +25,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from topics.corpus.readers import decode_bytes
 from topics.errors import input_error
-from topics.readers import decode_bytes
 
 METADATA_FILE = "metadata.csv"
 #: Column names used by the corpus tables; metadata columns must not reuse them.

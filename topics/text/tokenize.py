@@ -1,6 +1,6 @@
 """Chinese tokenization: jieba segmentation, layered filters, a report of what each removed.
 
-Segmentation (the slow part) is cached by text hash in :mod:`topics.token_cache`; filtering
+Segmentation (the slow part) is cached by text hash in :mod:`topics.text.cache`; filtering
 (stoplists, numbers, single characters, part of speech) is cheap and re-run every time, so
 editing a stoplist never calls jieba again.
 
@@ -12,20 +12,20 @@ editing a stoplist never calls jieba again.
 from __future__ import annotations
 
 import logging
-import os
 import re
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import jieba
 import pandas as pd
 from tqdm.auto import tqdm
 
-from topics.lexicons import STOPLIST_LAYERS, Lexicons, load_lexicons
-from topics.token_cache import CacheStats, SegmentCache
+from topics.text.cache import CacheStats, SegmentCache
+from topics.text.lexicons import STOPLIST_LAYERS, Lexicons, load_lexicons
+from topics.text.settings import TokenizeSettings
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -38,29 +38,6 @@ _LATIN = re.compile(r"^[A-Za-z0-9_.\-]*[A-Za-z][A-Za-z0-9_.\-]*$")
 #: Rules in the order they are applied; stoplist layers sit between "latin" and "single_char".
 FILTER_RULES = ("punctuation", "number", "latin", *STOPLIST_LAYERS, "single_char", "pos")
 Segment = tuple[str, str]  # (word, part-of-speech tag or "")
-
-
-@dataclass(frozen=True)
-class TokenizeSettings:
-    """Choices that shape tokens. Only ``hmm`` and ``pos_filter`` affect segmentation."""
-
-    hmm: bool = True
-    #: Keep only words whose jieba part-of-speech tag starts with one of these (None: keep all).
-    pos_filter: tuple[str, ...] | None = None
-    #: Merge frequent word pairs into phrases with gensim ``Phrases``.
-    phrases: bool = False
-    phrase_min_count: int = 5
-    phrase_threshold: float = 10.0
-    #: Segment in parallel processes when the uncached text exceeds this many characters.
-    parallel_min_chars: int = 2_000_000
-    workers: int = field(default_factory=lambda: max(1, min(4, os.cpu_count() or 1)))
-
-    def segmentation_key(self) -> dict:
-        """The settings a cached segmentation depends on."""
-        return {"hmm": self.hmm, "pos": self.pos_filter is not None, "jieba": jieba.__version__}
-
-    def as_dict(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if k not in ("workers", "parallel_min_chars")}
 
 
 def build_jieba(lexicons: Lexicons, cache_dir: Path | None = None) -> jieba.Tokenizer:
@@ -241,7 +218,7 @@ class TokenizedCorpus:
 def tokenize_corpus(
     texts: Sequence[str], tokenizer: Tokenizer | None = None, progress: bool = True
 ) -> TokenizedCorpus:
-    """Tokenize many texts, reusing cached segmentations (see :mod:`topics.token_cache`)."""
+    """Tokenize many texts, reusing cached segmentations (see :mod:`topics.text.cache`)."""
     tokenizer = tokenizer or Tokenizer()
     texts = list(texts)
     cache = None

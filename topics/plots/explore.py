@@ -16,10 +16,10 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from topics.passages import excerpt, highlight, representative_passages, topic_words
+from topics.analysis.passages import excerpt, highlight, representative_passages, topic_words
+from topics.model.runs import TopicRun
 from topics.plots.labels import article_labels, topic_label
 from topics.plots.style import color, plot_style
-from topics.runs import TopicRun
 
 
 def terms_html(run: TopicRun, topic: int, lam: float = 0.6, n: int = 15) -> str:

@@ -19,12 +19,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from topics import cleaning
-from topics.corpus import split_pages
+from topics.corpus import cleaning
+from topics.corpus.prepare import split_pages
+from topics.corpus.readers import Problem, RawText, list_text_files, read_text
 from topics.errors import InputError
-from topics.readers import Problem, RawText, list_text_files, read_text
-from topics.runs import TopicRun
-from topics.tokenize import Tokenizer, tokenize_corpus
+from topics.model.runs import TopicRun
+from topics.text.tokenize import Tokenizer, tokenize_corpus
 
 NO_WORDS = "no known words"
 

@@ -1,7 +1,7 @@
 """Tokenize large corpora in bounded memory: parallel segmentation, a batch cache on disk,
 tokens as int32 ids.
 
-The in-memory path (:func:`topics.tokenize.tokenize_corpus`) keeps every segment of every text
+The in-memory path (:func:`topics.text.tokenize.tokenize_corpus`) keeps every segment of every text
 as Python tuples (a 705 MB peak for 10 MB of text, growing with the corpus; 240 MB here, most
 of it the texts). This path gives the same tokens with:
 
@@ -15,7 +15,7 @@ of it the texts). This path gives the same tokens with:
 - **token ids**: kept tokens as one int32 array into a vocabulary; :attr:`TokenIds.tokens` gives
   lists whose strings are shared, about 8 bytes per token.
 
-:class:`TokenIds` has the attributes of :class:`topics.tokenize.TokenizedCorpus` (``tokens``,
+:class:`TokenIds` has the attributes of :class:`topics.text.tokenize.TokenizedCorpus` (``tokens``,
 ``report``, ``cache``, ``phraser``), so the pipeline can use either.
 
 >>> result = tokenize_large(paragraph_texts, tokenizer, progress=False)   # doctest: +SKIP
@@ -39,8 +39,8 @@ from gensim.corpora import Dictionary
 from scipy import sparse
 from tqdm.auto import tqdm
 
-from topics.token_cache import CacheStats, text_hash
-from topics.tokenize import Tokenizer, merge_phrases, removal_report, removal_rule
+from topics.text.cache import CacheStats, text_hash
+from topics.text.tokenize import Tokenizer, merge_phrases, removal_report, removal_rule
 
 #: A batch ends after a text whose hash is 0 modulo this (on average), or when it is full.
 BATCH_TEXTS = 128
@@ -312,11 +312,11 @@ def tokenize_large(
     cache_dir: str | Path | None = None,
     runner: Runner | None = None,
 ) -> TokenIds:
-    """Tokens of ``texts`` like :func:`topics.tokenize.tokenize_corpus`, in bounded memory.
+    """Tokens of ``texts`` like :func:`topics.text.tokenize.tokenize_corpus`, in bounded memory.
 
     Batches missing from the cache (``cache_dir``, default ``<tokenizer cache>/segments-batches``)
     are segmented by ``workers`` processes (default: the tokenizer's setting). ``runner`` runs
-    the batches elsewhere, e.g. :func:`topics.dask_tokenize.dask_runner` on a Dask cluster.
+    the batches elsewhere, e.g. :func:`topics.text.distributed.dask_runner` on a Dask cluster.
     """
     texts = list(texts)
     workers = workers or tokenizer.settings.workers

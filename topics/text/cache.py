@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from topics.lexicons import DictEntry
+from topics.text.lexicons import DictEntry
 
 Segment = tuple[str, str]
 

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from topics.analysis.passages import MIN_TOKENS, excerpt, resolve_topic, topic_words, with_text
 from topics.errors import input_error
-from topics.metrics import hellinger, jensen_shannon, pairwise_distances
-from topics.passages import MIN_TOKENS, excerpt, resolve_topic, topic_words, with_text
-from topics.runs import TopicRun
+from topics.model.metrics import hellinger, jensen_shannon, pairwise_distances
+from topics.model.runs import TopicRun
 
 LEVELS = ("article", "paragraph")
 SHARED_MIN = 0.1
@@ -66,7 +66,7 @@ def similarity_matrix(
 ) -> pd.DataFrame:
     """Distances (ids × ids, symmetric, zero diagonal) between topic mixes.
 
-    ``metric`` is "jensen_shannon" or "hellinger" (:func:`topics.metrics.pairwise_distances`).
+    ``metric`` is "jensen_shannon" or "hellinger" (:func:`topics.model.metrics.pairwise_distances`).
 
     >>> similarity_matrix(run).loc["000_786013f1ef10bced#1", "000_786013f1ef10bced#2"]  # doctest: +SKIP
     0.0018

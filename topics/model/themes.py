@@ -1,7 +1,7 @@
 """Seeded themes: a TOML file of research themes, each with labels and seed words.
 
 The seeds become a gensim ``eta`` prior that pulls each theme's words into a topic of its own
-(see :func:`topics.model.theme_prior`). This module reads and checks the file.
+(see :func:`topics.model.lda.theme_prior`). This module reads and checks the file.
 """
 
 from __future__ import annotations

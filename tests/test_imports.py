@@ -1,0 +1,105 @@
+"""The package's imports follow the data flow: downward through the stages, never in a circle."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "topics"
+
+# Lower layers never import higher ones; a layer may import its own modules (without cycles).
+LAYERS = {
+    "topics": 0, "topics.errors": 0, "topics.resources": 0, "topics.storage": 0,
+    "topics.corpus": 1, "topics.text": 2, "topics.model": 3, "topics.analysis": 4,
+    "topics.plots": 5,
+    "topics.config": 6, "topics.pipeline": 7, "topics.figures": 7, "topics.cli": 8,
+}  # fmt: skip
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imported_modules(path: Path, known: set[str]) -> set[str]:
+    """Every topics module ``path`` imports, at module level or inside functions."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+        else:
+            continue
+        found |= {name for name in names if name in known}
+    return found
+
+
+def layer(module: str) -> int:
+    for prefix in sorted(LAYERS, key=len, reverse=True):
+        if module == prefix or module.startswith(prefix + "."):
+            return LAYERS[prefix]
+    raise AssertionError(f"{module} belongs to no layer: add it to LAYERS")
+
+
+@pytest.fixture(scope="module")
+def graph() -> dict[str, set[str]]:
+    files = {module_name(path): path for path in PACKAGE.rglob("*.py")}
+    known = set(files)
+    return {name: imported_modules(path, known) - {name} for name, path in files.items()}
+
+
+def test_every_module_belongs_to_a_layer(graph):
+    for module in graph:
+        layer(module)
+
+
+def test_imports_point_down_the_layers(graph):
+    upward = [
+        f"{module} (layer {layer(module)}) imports {target} (layer {layer(target)})"
+        for module, targets in graph.items()
+        for target in targets
+        if layer(target) > layer(module) and not module.endswith("__init__")
+    ]
+    assert not upward, "\n".join(upward)
+
+
+def test_no_import_cycles(graph):
+    # a package's __init__ importing its own modules is not a cycle of code
+    edges = {m: {t for t in ts if not m.startswith(t + ".")} for m, ts in graph.items()}
+    state: dict[str, int] = {}
+    cycles = []
+
+    def visit(module: str, path: list[str]) -> None:
+        state[module] = 1
+        for target in sorted(edges.get(module, ())):
+            if state.get(target) == 1:
+                cycles.append(" -> ".join([*path[path.index(target) :], target]))
+            elif target not in state:
+                visit(target, [*path, target])
+        state[module] = 2
+
+    for module in sorted(edges):
+        if module not in state:
+            visit(module, [module])
+    assert not cycles, "\n".join(cycles)
+
+
+def test_the_walk_sees_a_planted_cycle(tmp_path):
+    """The checks above would fail on an upward import (so they are not vacuous)."""
+    planted = tmp_path / "x.py"
+    planted.write_text("from topics.pipeline import fit\n", encoding="utf-8")
+    assert imported_modules(planted, {"topics.pipeline"}) == {"topics.pipeline"}
+    assert layer("topics.corpus.readers") < layer("topics.pipeline")
+
+
+def test_cheap_modules_do_not_load_heavy_libraries():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, topics.config, topics.model.k_rule, topics.plots.k_selection;"
+        "print(sorted(m for m in ('gensim', 'jieba') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
