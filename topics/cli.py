@@ -67,7 +67,9 @@ def prepare(
     config: ConfigOption = None,
     input: Annotated[
         Path | None,
-        typer.Option("--input", "-i", help="Folder of documents (default: paths.raw); remembered."),
+        typer.Option(
+            "--input", "-i", help="Folder of documents; written to topics.toml as [paths] raw."
+        ),
     ] = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -85,6 +87,8 @@ def prepare(
     for row in corpus.pages[corpus.pages["warning"] != ""].itertuples():
         typer.secho(f"warning {row.path}: {row.warning}", fg="yellow", err=True)
     typer.echo(f"\ntables written to {settings.path(settings.paths.processed)}")
+    if input is not None:
+        typer.echo(f"{input} is the corpus now ([paths] raw in {settings.source or 'topics.toml'})")
 
 
 @app.command()
@@ -393,9 +397,8 @@ def figures(
     from topics import pipeline
 
     settings = _settings(config)
-    written = pipeline.make_figures(settings, out=out, progress=not quiet, force=force)
-    for path in written:
-        typer.echo(f"wrote {path}")
+    report = pipeline.make_figures(settings, out=out, progress=not quiet, force=force)
+    typer.echo("\n".join(report.lines()))
 
 
 def main() -> None:  # pragma: no cover - console entry point

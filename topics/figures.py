@@ -2,13 +2,14 @@
 
 Each figure is one function in :mod:`topics.plots`; this module only lists them, saves them
 (PNG at 200 dpi, SVG beside the ones that go into papers) and records in
-``figures/MANIFEST.json`` which inputs and run each file came from.
+``figures/MANIFEST.json`` which inputs, prepared corpus, K selection and run each file came
+from. Figures are drawn again unless that record matches and every file is intact.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -16,10 +17,11 @@ from tqdm.auto import tqdm
 
 from topics.corpus.prepare import PreparedCorpus
 from topics.model.runs import TopicRun
-from topics.storage import build_manifest, file_sha256, write_json
+from topics.storage import Outdated, build_manifest, file_sha256, reuse_or_build
 
 #: Figures saved as SVG too (vector copies for publication).
 VECTOR = ("topic_terms", "article_topics", "theme_prevalence")
+MANIFEST = "MANIFEST.json"
 
 
 def figure_jobs(
@@ -59,19 +61,22 @@ DRAW_ORDER = ("topic_terms", "ldavis", "article_topics", "theme_prevalence",
               "article_similarity", "k_selection", "corpus_overview", "intertopic_map")  # fmt: skip
 
 
-def figures_current(out: Path, inputs: dict) -> list[Path] | None:
-    """The figures in ``out`` if its manifest was made from ``inputs`` and every file listed
-    is still there, byte for byte; else None (they must be drawn)."""
-    try:
-        manifest = json.loads((out / "MANIFEST.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if manifest.get("inputs") != inputs or not manifest.get("figures"):
-        return None
-    paths = [out / name for name in manifest["figures"]]
+def draw_order(names: list[str]) -> list[str]:
+    """``names`` in ``DRAW_ORDER``; figures not listed there (new ones) come last."""
+    rank = {name: i for i, name in enumerate(DRAW_ORDER)}
+    return sorted(names, key=lambda name: rank.get(name, len(rank)))
+
+
+def intact_figures(out: Path, manifest: dict) -> list[Path]:
+    """The files ``manifest`` lists in ``out``; raises :class:`Outdated` unless every one is
+    still there, byte for byte."""
+    records = manifest.get("figures")
+    if not isinstance(records, dict) or not records:
+        raise Outdated(f"{out}: no figures recorded")
+    paths = [out / name for name in records]
     for path in paths:
-        if not path.exists() or file_sha256(path) != manifest["figures"][path.name]["sha256"]:
-            return None
+        if not path.exists() or file_sha256(path) != records[path.name].get("sha256"):
+            raise Outdated(f"{path}: changed since it was drawn")
     return paths
 
 
@@ -110,35 +115,79 @@ def draw_all(
     selection: pd.DataFrame,
     best_k: int,
     out: Path,
-    inputs: dict,
     progress: bool = True,
     workers: int = 2,
 ) -> list[Path]:
-    """Save every figure and the LDAvis page into ``out``; write ``out/MANIFEST.json``.
+    """Save every figure and the LDAvis page into ``out``; returns the files.
 
     Figures are drawn in ``workers`` processes, slowest first; each is deterministic, so the
     files are the same bytes however many draw them and in whatever order.
     """
     global _JOBS
     _JOBS = (figure_jobs(corpus, run, selection, best_k), run, out)
-    names = sorted([*_JOBS[0], "ldavis"], key=lambda n: DRAW_ORDER.index(n))
+    names = draw_order([*_JOBS[0], "ldavis"])
     pool = _pool(workers)
     try:
         results = pool.map(_draw_and_save, names) if pool else map(_draw_and_save, names)
         bar = tqdm(results, total=len(names), desc="figures", disable=not progress)
-        written = [path for paths in bar for path in paths]
+        return [path for paths in bar for path in paths]
     finally:
         if pool:
             pool.shutdown()
         _JOBS = None
-    records = {
-        path.name: {
-            "sha256": file_sha256(path),
-            "run": run.path.name if run.path else None,
-            "recommended_k": best_k,
+
+
+def regenerate(
+    corpus: PreparedCorpus,
+    run: TopicRun,
+    selection: pd.DataFrame,
+    best_k: int,
+    out: Path,
+    inputs: dict,
+    progress: bool = True,
+    force: bool = False,
+) -> tuple[list[Path], bool]:
+    """The figures in ``out``: reused when ``out/MANIFEST.json`` records ``inputs`` and every
+    file is intact, else drawn (always with ``force``). Returns the files and whether they
+    were drawn."""
+
+    def build(folder: Path) -> tuple[list[Path], dict]:
+        written = draw_all(corpus, run, selection, best_k, folder, progress)
+        records = {
+            path.name: {"sha256": file_sha256(path), "run": run.path.name, "recommended_k": best_k}
+            for path in written
         }
-        for path in written
-    }
-    settings = {"k": run.k, "seed": run.settings.seed, "themes": list(run.settings.themes)}
-    write_json(out / "MANIFEST.json", build_manifest("figures", inputs, settings, figures=records))
-    return written
+        settings = {"k": run.k, "seed": run.settings.seed, "themes": list(run.settings.themes)}
+        return written, build_manifest("figures", inputs, settings, figures=records)
+
+    return reuse_or_build(
+        out, inputs, build, intact_figures, force=force, manifest=MANIFEST, swap=False
+    )
+
+
+@dataclass
+class FiguresReport:
+    """What ``topics figures`` did: the artefacts it rebuilt and reused, the files it wrote."""
+
+    folder: Path
+    paths: list[Path]
+    drawn: bool
+    run: str
+    rebuilt: list[str]
+    reused: list[str]
+
+    def lines(self) -> list[str]:
+        """The report as the CLI prints it."""
+        lines = [f"{verb}: {', '.join(names)}"
+                 for verb, names in (("rebuilt", self.rebuilt), ("reused", self.reused)) if names]  # fmt: skip
+        if not self.drawn:
+            return [
+                *lines,
+                f"up to date: {len(self.paths)} figures (run {self.run}) in {self.folder}",
+            ]
+        written = [f"wrote {path}" for path in self.paths]
+        return [
+            *lines,
+            *written,
+            f"drew {len(self.paths)} figures (run {self.run}) in {self.folder}",
+        ]

@@ -1,14 +1,12 @@
 """The one path from ``data/raw`` to every table and figure; the CLI and notebooks call this.
 
-Each step saves its outputs with a manifest and is skipped when the manifest shows that its
-inputs and settings have not changed.
+Each step saves its outputs with a manifest and is reused while the manifest shows that its
+inputs and settings have not changed (:func:`topics.storage.reuse_or_build`); a missing or
+damaged output is built again.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import fields
@@ -17,20 +15,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from topics import __version__
+from topics import __version__, figures, storage
 from topics.config import Settings
 from topics.corpus import cleaning
 from topics.corpus.metadata import sidecar_path
 from topics.corpus.prepare import PreparedCorpus, prepare_corpus
 from topics.corpus.readers import list_text_files
-from topics.errors import TopicsError, TopicsWarning, input_error
+from topics.errors import TopicsWarning, input_error
 from topics.model.bows import Documents, corpus_words
 from topics.model.evaluate import KS, SEEDS, TABLE_FORMAT, select_k
 from topics.model.k_rule import recommend_k
 from topics.model.lda import ModelSettings, fit_lda
 from topics.model.runs import TopicRun, build_run, check_inputs, load_run, run_manifest
 from topics.model.themes import ThemeSet, load_themes, unknown_seeds
-from topics.storage import atomic_folder, build_manifest, file_sha256, write_json
+from topics.storage import build_manifest, digest, reuse_or_build, toml_with_value, write_text
 from topics.text.lexicons import LexiconPaths, load_lexicons
 from topics.text.stream import TokenIds, is_large, tokenize_large
 from topics.text.tokenize import TokenizedCorpus, Tokenizer, tokenize_corpus
@@ -38,24 +36,13 @@ from topics.text.tokenize import TokenizedCorpus, Tokenizer, tokenize_corpus
 TABLES = ("pages", "articles", "paragraphs", "removed", "problems")
 
 
-def raw_folder(settings: Settings) -> Path:
-    """Where the corpus comes from: the config's ``paths.raw``, unless the last
-    ``topics prepare --input DIR`` chose another folder (remembered in its manifest)."""
-    manifest = settings.path(settings.paths.processed) / "manifest.json"
-    try:
-        chosen = json.loads(manifest.read_text(encoding="utf-8")).get("input_folder")
-    except (OSError, ValueError):
-        chosen = None
-    return Path(chosen) if chosen else settings.path(settings.paths.raw)
-
-
 def raw_hashes(settings: Settings, raw: Path | None = None) -> dict[str, str]:
     """SHA-256 of every input document (and metadata sidecar), by path relative to its folder."""
-    raw = raw or raw_folder(settings)
+    raw = raw or settings.path(settings.paths.raw)
     files = list_text_files(raw, settings.corpus.suffixes)
     sidecar = sidecar_path(raw, settings.corpus.metadata_file)
     files += [sidecar] if sidecar else []
-    return {p.relative_to(raw).as_posix(): file_sha256(p) for p in files}
+    return {p.relative_to(raw).as_posix(): storage.file_sha256(p) for p in files}
 
 
 def furniture_rules(settings: Settings) -> cleaning.FurnitureRules:
@@ -74,55 +61,80 @@ def _prepare_inputs(settings: Settings, raw: Path | None = None) -> dict:
 def prepare(
     settings: Settings, input_folder: Path | None = None, progress: bool = False
 ) -> PreparedCorpus:
-    """Prepare the corpus and save its tables under ``paths.processed``.
+    """Prepare the corpus in ``paths.raw`` and save its tables under ``paths.processed``.
 
-    ``input_folder`` (``topics prepare --input``) replaces ``paths.raw`` and is remembered, so
-    later commands (fit, figures) work on that corpus until ``prepare`` runs without it.
+    ``input_folder`` (``topics prepare --input``) becomes the project's corpus: once prepared,
+    it is written into the config file as ``[paths] raw``, so later commands work on it.
     """
-    processed = settings.path(settings.paths.processed)
-    raw = Path(input_folder).resolve() if input_folder else settings.path(settings.paths.raw)
-    options = {f.name: getattr(settings.corpus, f.name) for f in fields(settings.corpus)}
-    corpus = prepare_corpus(raw, furniture_rules(settings), progress=progress, **options)
-    manifest = build_manifest(
-        "prepared-corpus",
-        _prepare_inputs(settings, raw),
-        {"corpus": settings.fingerprint("corpus")},
-        summary=corpus.summary(),
-        input_folder=str(raw) if input_folder else None,
-    )
-    save_prepared(corpus, processed, manifest)
+    raw = Path(input_folder).resolve() if input_folder else None
+    record = _corpus_record(settings, raw) if raw else None
+    corpus, _ = _prepared(settings, raw, progress, force=True)
+    if record:
+        write_text(*record)
     return corpus
 
 
-def save_prepared(corpus: PreparedCorpus, folder: Path, manifest: dict) -> None:
-    """Write every table as Parquet and CSV (UTF-8 with BOM, for spreadsheets), atomically."""
-    with atomic_folder(folder) as tmp:
-        for name in TABLES:
-            table: pd.DataFrame = getattr(corpus, name)
-            table.to_parquet(tmp / f"{name}.parquet", index=False)
-            table.to_csv(tmp / f"{name}.csv", index=False, encoding="utf-8-sig")
-        write_json(tmp / "manifest.json", manifest)
+def _corpus_record(settings: Settings, folder: Path) -> tuple[Path, str] | None:
+    """The config file and its text with ``folder`` as ``[paths] raw`` (relative to the project
+    root when inside it); None when it is the corpus already. Checked before preparing."""
+    if folder == settings.path(settings.paths.raw).resolve():
+        return None
+    root = settings.root.resolve()
+    value = folder.relative_to(root).as_posix() if folder.is_relative_to(root) else str(folder)
+    config = Path(settings.source) if settings.source else root / "topics.toml"
+    try:
+        text = config.read_text(encoding="utf-8") if config.exists() else ""
+        return config, toml_with_value(text, "paths", "raw", value)
+    except (OSError, ValueError) as exc:
+        raise input_error(
+            config, f"cannot record {folder} as the corpus ({exc})",
+            f'set [paths] raw = "{value}" yourself',
+        ) from None  # fmt: skip
+
+
+def _prepared(
+    settings: Settings, raw: Path | None = None, progress: bool = False, force: bool = False
+) -> tuple[PreparedCorpus, bool]:
+    """The prepared corpus of ``raw`` (default ``paths.raw``) and whether it was prepared anew."""
+    folder = settings.path(settings.paths.processed)
+    raw = raw or settings.path(settings.paths.raw)
+    inputs = _prepare_inputs(settings, raw)
+
+    def build(tmp: Path) -> tuple[PreparedCorpus, dict]:
+        previous = (storage.read_manifest(folder) or {}).get("corpus_folder")
+        if previous not in (None, str(raw)):
+            warnings.warn(f"{folder}: prepared from {previous} before, now from {raw}",
+                          TopicsWarning, stacklevel=4)  # fmt: skip
+        options = {f.name: getattr(settings.corpus, f.name) for f in fields(settings.corpus)}
+        corpus = prepare_corpus(raw, furniture_rules(settings), progress=progress, **options)
+        write_prepared(corpus, tmp)
+        manifest = build_manifest(
+            "prepared-corpus", inputs, {"corpus": settings.fingerprint("corpus")},
+            summary=corpus.summary(), corpus_folder=str(raw),
+        )  # fmt: skip
+        return corpus, manifest
+
+    return reuse_or_build(folder, inputs, build, lambda f, _: load_prepared(f), force=force)
+
+
+def write_prepared(corpus: PreparedCorpus, folder: Path) -> None:
+    """Write every table as Parquet and CSV (UTF-8 with BOM, for spreadsheets) into ``folder``."""
+    for name in TABLES:
+        table: pd.DataFrame = getattr(corpus, name)
+        table.to_parquet(folder / f"{name}.parquet", index=False)
+        table.to_csv(folder / f"{name}.csv", index=False, encoding="utf-8-sig")
 
 
 def load_prepared(folder: Path) -> PreparedCorpus:
-    """Read tables written by :func:`save_prepared`."""
+    """Read tables written by :func:`write_prepared`."""
     tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES}
     return PreparedCorpus(**tables)
 
 
 def prepared_corpus(settings: Settings, progress: bool = False) -> PreparedCorpus:
-    """The prepared corpus: loaded from disk when still current, prepared anew otherwise
-    (from the folder the last ``prepare --input`` chose, if any)."""
-    folder = settings.path(settings.paths.processed)
-    source = raw_folder(settings)
-    try:
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        if manifest.get("inputs") == _prepare_inputs(settings, source):
-            return load_prepared(folder)
-    except (OSError, ValueError, KeyError):
-        pass
-    chosen = source if source != settings.path(settings.paths.raw) else None
-    return prepare(settings, chosen, progress)
+    """The prepared corpus of ``paths.raw``: loaded from disk while its inputs are unchanged,
+    prepared anew otherwise."""
+    return _prepared(settings, progress=progress)[0]
 
 
 def lexicon_paths(settings: Settings) -> LexiconPaths:
@@ -169,26 +181,33 @@ def training_documents(
 
 def make_figures(
     settings: Settings, out: Path | None = None, progress: bool = True, force: bool = False
-) -> list[Path]:
-    """Every figure from the raw data. Prepared corpus, K selection and run are reused when
-    their inputs are unchanged, and so are the figures themselves (unless ``force``): a
-    manifest records the inputs each was drawn from. Returns the files (see :mod:`topics.figures`).
-    """
-    from topics.figures import draw_all, figures_current
-
+) -> figures.FiguresReport:
+    """Every figure from the raw data. The prepared corpus, K selection and run are each reused
+    while their inputs are unchanged and built when missing or stale; the figures are redrawn
+    unless their manifest records exactly those artefacts (or always, with ``force``).
+    Returns what was rebuilt, reused and written (see :mod:`topics.figures`)."""
     out = Path(out) if out else settings.path(settings.paths.figures)
-    model = model_settings(settings)
-    inputs = run_inputs(settings, model)
-    inputs = {**inputs, "run": run_id(model, inputs), "select_k": settings.select_k,
-              "k_selection_format": TABLE_FORMAT}  # fmt: skip
-    current = None if force else figures_current(out, inputs)
-    if current is not None:
-        return current
-
-    corpus = prepared_corpus(settings)
-    selection, best_k = k_selection(settings, progress=progress)
-    run = current_run(settings, progress)
-    return draw_all(corpus, run, selection, best_k, out, inputs, progress)
+    corpus, new_corpus = _prepared(settings, progress=progress)
+    (selection, best_k), new_selection = _k_selection(settings, progress=progress)
+    run, new_run = _run(settings, model_settings(settings), progress)
+    made_from = {
+        "prepared corpus": settings.path(settings.paths.processed),
+        "K selection": _k_selection_folder(settings),
+        f"run {run.path.name}": run.path,
+    }
+    inputs = {
+        **run.manifest["inputs"],
+        "run": run.path.name,
+        "made_from": {
+            name: storage.file_sha256(folder / storage.MANIFEST)
+            for name, folder in made_from.items()
+        },
+    }
+    paths, drawn = figures.regenerate(corpus, run, selection, best_k, out, inputs, progress, force)
+    rebuilt = dict(zip(made_from, (new_corpus, new_selection, new_run), strict=True))
+    return figures.FiguresReport(out, paths, drawn, run.path.name,
+                         [name for name, new in rebuilt.items() if new],
+                         [name for name, new in rebuilt.items() if not new])  # fmt: skip
 
 
 def model_settings(settings: Settings, **overrides) -> ModelSettings:
@@ -243,27 +262,22 @@ def run_inputs(settings: Settings, model: ModelSettings) -> dict:
         "lexicons": lexicons.hashes,
         "themes": themes.sha256 if themes else None,
         "tokenize_settings": settings.fingerprint("tokenize"),
-        "model_settings": hashlib.sha256(
-            json.dumps(model.as_dict(), sort_keys=True).encode()
-        ).hexdigest()[:16],
+        "model_settings": digest(model.as_dict()),
     }
 
 
 def run_id(model: ModelSettings, inputs: dict) -> str:
-    digest = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:8]
-    return f"k{model.k}-seed{model.seed}-{digest}"
+    return f"k{model.k}-seed{model.seed}-{digest(inputs, 8)}"
 
 
-def fit(settings: Settings, model: ModelSettings | None = None, progress: bool = True) -> TopicRun:
-    """Prepare (or reuse) the corpus, tokenize, fit LDA on non-duplicate paragraphs, save."""
-    model = model or model_settings(settings)
+def _fit(settings: Settings, model: ModelSettings, inputs: dict, progress: bool) -> TopicRun:
+    """Prepare (or reuse) the corpus, tokenize, fit LDA on non-duplicate paragraphs."""
     corpus = prepared_corpus(settings, progress)
     tokenized = tokenize_paragraphs(settings, corpus, progress)
     train = training_documents(corpus, tokenized)
     themes = themes_for(settings, model)
     check_seed_words(themes, train)
     fitted = fit_lda(train, model, themes, progress)
-    inputs = run_inputs(settings, model)
     manifest = run_manifest(
         fitted,
         inputs,
@@ -271,17 +285,37 @@ def fit(settings: Settings, model: ModelSettings | None = None, progress: bool =
         fitted.pruning,
         documents={"paragraphs": len(corpus.paragraphs), "trained_on": len(train)},
     )
-    run = build_run(fitted, corpus.paragraphs, corpus.articles, documents(tokenized), manifest)
+    return build_run(fitted, corpus.paragraphs, corpus.articles, documents(tokenized), manifest)
+
+
+def _run(
+    settings: Settings, model: ModelSettings, progress: bool, force: bool = False
+) -> tuple[TopicRun, bool]:
+    """The run of ``model`` under ``<runs>/<run id>``, reused or fitted; it becomes the latest."""
+    inputs = run_inputs(settings, model)
     runs_dir = settings.path(settings.paths.runs)
-    run.path = run.save(runs_dir / run_id(model, inputs))
-    write_latest(runs_dir, run.path.name)
-    return run
+    folder = runs_dir / run_id(model, inputs)
+
+    def build(tmp: Path) -> tuple[TopicRun, dict]:
+        run = _fit(settings, model, inputs, progress)
+        run.write(tmp)
+        return run, run.manifest
+
+    run, rebuilt = reuse_or_build(folder, inputs, build, lambda f, _: load_run(f), force=force)
+    run.path = folder
+    write_text(runs_dir / "latest", folder.name + "\n")
+    return run, rebuilt
 
 
-def write_latest(runs_dir: Path, name: str) -> None:
-    tmp = runs_dir / ".latest.tmp"
-    tmp.write_text(name + "\n", encoding="utf-8")
-    os.replace(tmp, runs_dir / "latest")
+def fit(settings: Settings, model: ModelSettings | None = None, progress: bool = True) -> TopicRun:
+    """Fit LDA with ``model`` (default: the config's) and save the run, replacing any earlier
+    run of the same inputs; it becomes the latest run."""
+    return _run(settings, model or model_settings(settings), progress, force=True)[0]
+
+
+def current_run(settings: Settings, progress: bool = True) -> TopicRun:
+    """The run for the current config: reused when one with the same inputs exists, else fit."""
+    return _run(settings, model_settings(settings), progress)[0]
 
 
 def latest_run_path(settings: Settings) -> Path:
@@ -301,19 +335,8 @@ def open_run(settings: Settings, path: Path | None = None, check: bool = True) -
     return run
 
 
-def current_run(settings: Settings, progress: bool = True) -> TopicRun:
-    """The run for the current config: reused when one with the same inputs exists, else fit."""
-    model = model_settings(settings)
-    inputs = run_inputs(settings, model)
-    path = settings.path(settings.paths.runs) / run_id(model, inputs)
-    if (path / "manifest.json").exists():
-        try:
-            run = load_run(path, inputs)
-            write_latest(path.parent, path.name)
-            return run
-        except TopicsError:
-            pass
-    return fit(settings, model, progress)
+def _k_selection_folder(settings: Settings) -> Path:
+    return settings.path(settings.paths.runs) / "k_selection"
 
 
 def k_selection(
@@ -326,43 +349,47 @@ def k_selection(
 
     >>> table, k = k_selection(Settings.load("topics.toml"), ks=(4, 6))  # doctest: +SKIP
     """
+    return _k_selection(settings, ks, seeds, progress)[0]
+
+
+def _k_selection(
+    settings: Settings, ks: Iterable[int] | None = None, seeds: Sequence[int] | None = None,
+    progress: bool = True,
+) -> tuple[tuple[pd.DataFrame, int], bool]:  # fmt: skip
     ks = sorted(set(ks if ks is not None else settings.select_k.get("ks", KS)))
     seeds = list(seeds if seeds is not None else settings.select_k.get("seeds", SEEDS))
     if not ks or not seeds:
         raise ValueError("k_selection needs at least one k and one seed")
     model = model_settings(settings, k=max(ks[0], 2))  # select_k varies k and seed
     fixed = {name: value for name, value in model.as_dict().items() if name not in ("k", "seed")}
-    digest = hashlib.sha256(json.dumps(fixed, sort_keys=True).encode()).hexdigest()[:16]
-    inputs = {**run_inputs(settings, model), "model_settings": digest, "ks": ks,
+    inputs = {**run_inputs(settings, model), "model_settings": digest(fixed), "ks": ks,
               "seeds": seeds, "table_format": TABLE_FORMAT}  # fmt: skip
-    folder = settings.path(settings.paths.runs) / "k_selection"
-    try:
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        if manifest.get("inputs") == inputs:
-            table = pd.read_parquet(folder / "k_selection.parquet")
-            return table, recommend_k(table)
-    except (OSError, ValueError):
-        pass
-    corpus = prepared_corpus(settings)
-    tokenized = tokenize_paragraphs(settings, corpus, progress)
-    tokens = training_documents(corpus, tokenized, as_lists=True)
-    table = select_k(tokens, model, themes_for(settings, model), ks, seeds, progress)
-    if table.empty:
-        raise input_error(
-            settings.source or None,
-            f"none of K = {ks} can be fitted to {sum(map(bool, tokens))} non-empty documents",
-            "add documents, or list smaller K under [select_k] ks",
-        )
-    best = recommend_k(table)
-    manifest = build_manifest(
-        "k-selection", inputs, {"model": fixed, "ks": ks, "seeds": seeds},
-        documents=len(tokens), recommended_k=best,
-    )  # fmt: skip
-    with atomic_folder(folder) as tmp:
+
+    def build(tmp: Path) -> tuple[tuple[pd.DataFrame, int], dict]:
+        corpus = prepared_corpus(settings)
+        tokenized = tokenize_paragraphs(settings, corpus, progress)
+        tokens = training_documents(corpus, tokenized, as_lists=True)
+        table = select_k(tokens, model, themes_for(settings, model), ks, seeds, progress)
+        if table.empty:
+            raise input_error(
+                settings.source or None,
+                f"none of K = {ks} can be fitted to {sum(map(bool, tokens))} non-empty documents",
+                "add documents, or list smaller K under [select_k] ks",
+            )
+        best = recommend_k(table)
         table.to_parquet(tmp / "k_selection.parquet", index=False)
         table.to_csv(tmp / "k_selection.csv", index=False, encoding="utf-8-sig")
-        write_json(tmp / "manifest.json", manifest)
-    return table, best
+        manifest = build_manifest(
+            "k-selection", inputs, {"model": fixed, "ks": ks, "seeds": seeds},
+            documents=len(tokens), recommended_k=best,
+        )  # fmt: skip
+        return (table, best), manifest
+
+    def load(folder: Path, _: dict) -> tuple[pd.DataFrame, int]:
+        table = pd.read_parquet(folder / "k_selection.parquet")
+        return table, recommend_k(table)
+
+    return reuse_or_build(_k_selection_folder(settings), inputs, build, load)
 
 
 def recommended_k(settings: Settings) -> int:

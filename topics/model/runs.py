@@ -25,7 +25,7 @@ from topics.model.bows import Documents, MatrixCorpus, count_matrix
 from topics.model.lda import FittedLda, ModelSettings, PruningReport, infer_doc_topics
 from topics.model.metrics import mean_token_weighted
 from topics.model.themes import Theme, ThemeSet
-from topics.storage import atomic_folder, build_manifest, write_json
+from topics.storage import MANIFEST, atomic_folder, build_manifest, changed_inputs, write_json
 
 FORMAT_VERSION = 1
 TABLES = ("paragraphs", "articles", "topics", "vocabulary", "seeds")
@@ -89,18 +89,22 @@ class TopicRun:
         bows = [self.dictionary.doc2bow(doc) for doc in tokens]
         return infer_doc_topics(self.model, bows, self.settings.seed)
 
+    def write(self, folder: Path) -> None:
+        """Write the model, dictionary and tables (not the manifest) into the folder ``folder``."""
+        (folder / "model").mkdir()
+        self.model.save(str(folder / "model" / "lda"))
+        self.dictionary.save(str(folder / "dictionary.gensim"))
+        for name in TABLES:
+            table: pd.DataFrame = getattr(self, name)
+            table.to_parquet(folder / f"{name}.parquet", index=False)
+            table.to_csv(folder / f"{name}.csv", index=False, encoding="utf-8-sig")
+
     def save(self, folder: str | Path) -> Path:
         """Write the run to ``folder`` atomically and return the folder."""
         folder = Path(folder)
         with atomic_folder(folder) as tmp:
-            (tmp / "model").mkdir()
-            self.model.save(str(tmp / "model" / "lda"))
-            self.dictionary.save(str(tmp / "dictionary.gensim"))
-            for name in TABLES:
-                table: pd.DataFrame = getattr(self, name)
-                table.to_parquet(tmp / f"{name}.parquet", index=False)
-                table.to_csv(tmp / f"{name}.csv", index=False, encoding="utf-8-sig")
-            write_json(tmp / "manifest.json", self.manifest)
+            self.write(tmp)
+            write_json(tmp / MANIFEST, self.manifest)
         return folder
 
 
@@ -217,17 +221,21 @@ def run_manifest(
     )
 
 
-def load_run(folder: str | Path, expected_inputs: dict | None = None) -> TopicRun:
-    """Load a saved run. With ``expected_inputs``, raise :class:`StaleRunError` if the run was
-    made from other data, lexicons, themes or settings, saying which changed."""
-    folder = Path(folder)
-    manifest_path = folder / "manifest.json"
+def _damaged(path: Path, problem: str) -> TopicsError:
+    return input_error(path, f"damaged run: {problem}", "fit it again with `topics fit`")
+
+
+def read_run_manifest(folder: Path) -> dict:
+    """The manifest of the run in ``folder``, checked to be one this version can load."""
+    manifest_path = folder / MANIFEST
     if not manifest_path.exists():
         raise input_error(folder, "is not a topic run (no manifest.json)", "run `topics fit`")
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except ValueError as exc:
         raise input_error(manifest_path, f"is corrupt ({exc})", "fit the run again") from None
+    if not isinstance(manifest, dict):
+        raise _damaged(manifest_path, "the manifest is not a JSON object")
     version = manifest.get("format_version")
     if manifest.get("kind") != "topic-run" or version != FORMAT_VERSION:
         raise input_error(
@@ -235,33 +243,36 @@ def load_run(folder: str | Path, expected_inputs: dict | None = None) -> TopicRu
             f"run format {version!r} is not the supported {FORMAT_VERSION}",
             "it was made by another version of topics; fit it again",
         )
+    for key in ("model", "inputs"):
+        if not isinstance(manifest.get(key), dict):
+            raise _damaged(manifest_path, f"the manifest has no {key!r} record")
+    return manifest
+
+
+def load_run(folder: str | Path, expected_inputs: dict | None = None) -> TopicRun:
+    """Load a saved run. With ``expected_inputs``, raise :class:`StaleRunError` if the run was
+    made from other data, lexicons, themes or settings, saying which changed."""
+    folder = Path(folder)
+    manifest = read_run_manifest(folder)
     if expected_inputs is not None:
         check_inputs(folder, manifest, expected_inputs)
+    try:
+        settings = ModelSettings.from_dict(manifest["model"])
+    except (TypeError, ValueError, TopicsError) as exc:
+        raise _damaged(folder / MANIFEST, f"its model settings cannot be read ({exc})") from None
     try:
         model = LdaModel.load(str(folder / "model" / "lda"))
         dictionary = Dictionary.load(str(folder / "dictionary.gensim"))
         tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES}
     except (OSError, ValueError, EOFError, pickle.UnpicklingError) as exc:
         raise TopicsError(f"{folder}: run files are damaged ({exc}); fit it again") from None
-    return TopicRun(
-        model,
-        dictionary,
-        ModelSettings.from_dict(manifest["model"]),
-        manifest=manifest,
-        path=folder,
-        **tables,
-    )
+    return TopicRun(model, dictionary, settings, manifest=manifest, path=folder, **tables)
 
 
 def check_inputs(folder: Path, manifest: dict, expected_inputs: dict) -> None:
     """Raise :class:`StaleRunError` naming what changed when the run's recorded inputs differ
     from ``expected_inputs`` (data, lexicons, themes, settings)."""
-    recorded = manifest.get("inputs", {})
-    changed = sorted(
-        key
-        for key in set(expected_inputs) | set(recorded)
-        if expected_inputs.get(key) != recorded.get(key)
-    )
+    changed = changed_inputs(manifest.get("inputs"), expected_inputs)
     if changed:
         raise StaleRunError(
             f"{folder}: run is stale: {', '.join(changed)} changed since it was fitted; "

@@ -19,7 +19,6 @@ import hashlib
 import html
 import itertools
 import json
-import os
 import re
 from pathlib import Path
 
@@ -28,6 +27,7 @@ import pandas as pd
 
 from topics.plots.intertopic_map import topic_coordinates
 from topics.plots.labels import topic_label
+from topics.storage import atomic_file
 
 #: Element id of the view in a saved HTML file (fixed, so the file is reproducible).
 ELEMENT_ID = "ldavis"
@@ -176,10 +176,8 @@ def save_ldavis_html(prepared, path: str | Path, title: str = "LDAvis", topics=N
     Pass ``topics=run.topics`` to name the numbered bubbles above the view.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(ldavis_html(prepared, title, topics).encode("utf-8"))
-    os.replace(tmp, path)
+    with atomic_file(path) as tmp:
+        tmp.write_bytes(ldavis_html(prepared, title, topics).encode("utf-8"))
     return path
 
 

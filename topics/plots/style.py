@@ -6,12 +6,13 @@ manager when this module is imported (registration is per process and is not cac
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 from matplotlib import font_manager
+
+from topics.storage import atomic_file
 
 DPI = 200
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
@@ -72,15 +73,12 @@ def plot_style():
 def save_figure(fig, path: str | Path, formats: tuple[str, ...] = ("png",)) -> list[Path]:
     """Save ``fig`` next to ``path`` in each format, atomically and byte-reproducibly."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     written = []
     for fmt in formats:
         target = path.with_suffix(f".{fmt}")
-        tmp = target.with_name(f".{target.name}.tmp")
         metadata = {"Software": None} if fmt == "png" else {"Date": None, "Creator": None}
-        with plt.rc_context(RC):
+        with atomic_file(target) as tmp, plt.rc_context(RC):
             fig.savefig(tmp, format=fmt, dpi=DPI, bbox_inches="tight", metadata=metadata)
-        os.replace(tmp, target)
         written.append(target)
     plt.close(fig)
     return written
