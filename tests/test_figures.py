@@ -1,7 +1,10 @@
 """`topics figures` from raw data to every figure, reproducibly, with an offline LDAvis page."""
 
+import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,16 +22,16 @@ FIGURES = [
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory, raw_dir):
-    """A temporary copy of the project: raw pages, lexicons, themes and a small K grid."""
-    root = tmp_path_factory.mktemp("copy")
+    """A fresh clone: raw pages, lexicons, themes, the config and the committed figures with
+    their MANIFEST.json, but no prepared corpus, K selection or run (not versioned)."""
+    root = tmp_path_factory.mktemp("clone")
     shutil.copytree(raw_dir, root / "data" / "raw")
     shutil.copytree(ROOT / "data" / "lexicons", root / "data" / "lexicons")
     for name in ("themes.toml", "furniture.toml"):
         shutil.copy(ROOT / "data" / name, root / "data" / name)
-    config = (ROOT / "topics.toml").read_text(encoding="utf-8")
-    config = re.sub(r"(?m)^ks = .*$", "ks = [6, 8]", config)
-    config = re.sub(r"(?m)^seeds = .*$", "seeds = [1, 2]", config)
-    (root / "topics.toml").write_text(config, encoding="utf-8")
+    shutil.copy(ROOT / "topics.toml", root / "topics.toml")
+    shutil.copytree(ROOT / "figures", root / "figures")
+    assert (root / "figures" / "MANIFEST.json").exists()
     return root
 
 
@@ -37,12 +40,27 @@ def first_pass(project):
     result = CliRunner().invoke(app, ["figures", "-q", "--config", str(project / "topics.toml")])
     assert result.exit_code == 0, result.output
     figures = project / "figures"
-    return {name: (figures / name).read_bytes() for name in FIGURES}
+    return {"output": result.output} | {name: (figures / name).read_bytes() for name in FIGURES}
+
+
+def test_a_fresh_clone_builds_what_the_committed_figures_come_from(project, first_pass):
+    """The committed figures' manifest never stands in for the corpus, K selection and run."""
+    assert "rebuilt: prepared corpus, K selection, run k8-seed42-" in first_pass["output"]
+    assert "drew 11 figures (run k8-seed42-" in first_pass["output"]
+    runs = project / "data" / "runs"
+    run = (runs / "latest").read_text(encoding="utf-8").strip()
+    assert (runs / run / "manifest.json").exists() and (runs / "k_selection").is_dir()
+    assert (project / "data" / "processed" / "paragraphs.parquet").exists()
+    manifest = json.loads((project / "figures" / "MANIFEST.json").read_text(encoding="utf-8"))
+    assert manifest["inputs"]["run"] == run
+    assert set(manifest["inputs"]["made_from"]) == {"prepared corpus", "K selection", f"run {run}"}
+    shown = CliRunner().invoke(app, ["show", "--config", str(project / "topics.toml")])
+    assert shown.exit_code == 0 and "T8" in shown.output, shown.output
 
 
 def test_every_figure_is_made_from_the_raw_data(project, first_pass):
-    for name, data in first_pass.items():
-        assert len(data) > 10_000, name
+    for name in FIGURES:
+        assert len(first_pass[name]) > 10_000, name
     manifest = (project / "figures" / "MANIFEST.json").read_text(encoding="utf-8")
     for name in FIGURES:
         assert f'"{name}"' in manifest
@@ -57,15 +75,50 @@ def test_second_run_gives_identical_bytes_and_reuses_the_run(project, first_pass
     config = ["--config", str(project / "topics.toml")]
     result = CliRunner().invoke(app, ["figures", "-q", "--force", *config])
     assert result.exit_code == 0, result.output
-    for name, data in first_pass.items():
-        assert (project / "figures" / name).read_bytes() == data, name
+    assert "reused: prepared corpus, K selection, run k8-seed42-" in result.output
+    for name in FIGURES:
+        assert (project / "figures" / name).read_bytes() == first_pass[name], name
     # with nothing changed the figures are not even drawn again; a damaged one is
     monkeypatch.setattr("topics.figures.draw_all", lambda *a, **k: pytest.fail("redrawn"))
-    assert CliRunner().invoke(app, ["figures", "-q", *config]).exit_code == 0
+    result = CliRunner().invoke(app, ["figures", "-q", *config])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"up to date: 11 figures \(run k8-seed42-\w+\)", result.output)
+    assert "wrote" not in result.output
     (project / "figures" / "topic_terms.png").write_bytes(b"damaged")
     monkeypatch.undo()
     assert CliRunner().invoke(app, ["figures", "-q", *config]).exit_code == 0
     assert (project / "figures" / "topic_terms.png").read_bytes() == first_pass["topic_terms.png"]
+
+
+def test_a_missing_run_is_fitted_again_although_the_figures_are_current(project, first_pass):
+    runs = project / "data" / "runs"
+    run = (runs / "latest").read_text(encoding="utf-8").strip()
+    shutil.rmtree(runs / run)
+    result = CliRunner().invoke(app, ["figures", "-q", "--config", str(project / "topics.toml")])
+    assert result.exit_code == 0, result.output
+    assert (
+        f"rebuilt: run {run}" in result.output
+        and "reused: prepared corpus, K selection" in result.output
+    )
+    assert (runs / run / "manifest.json").exists()
+    for name in FIGURES:
+        assert (project / "figures" / name).read_bytes() == first_pass[name], name
+
+
+def test_two_forced_regenerations_at_once(project, first_pass):
+    """Two ``topics figures --force`` at the same time both succeed, with the same bytes."""
+    command = [sys.executable, "-c", "from topics.cli import app; app()", "figures", "-q",
+               "--force", "--config", str(project / "topics.toml")]  # fmt: skip
+    procs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True) for _ in range(2)]  # fmt: skip
+    outputs = [proc.communicate(timeout=900)[0] for proc in procs]
+    for proc, output in zip(procs, outputs, strict=True):
+        assert proc.returncode == 0 and "Traceback" not in output, output
+        assert "drew 11 figures" in output
+    for name in FIGURES:
+        assert (project / "figures" / name).read_bytes() == first_pass[name], name
+    hidden = [p.name for p in (project / "figures").iterdir() if p.name.startswith(".")]
+    assert hidden == []
 
 
 def test_ldavis_page_works_offline(first_pass):

@@ -334,6 +334,10 @@ def toml_with_value(text: str, section: str, key: str, value: str) -> str:
             lines.insert(start + 1, f"{key} = {quoted}\n")
     result = "".join(lines)
     expected = {**before, section: {**before.get(section, {}), key: value}}
-    if tomllib.loads(result) != expected:
+    try:
+        ok = tomllib.loads(result) == expected
+    except tomllib.TOMLDecodeError:
+        ok = False
+    if not ok:
         raise ValueError(f"cannot set {section}.{key} in this file's layout")
     return result
