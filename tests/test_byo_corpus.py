@@ -4,6 +4,9 @@ encodings and layouts), .docx and .html reports with metadata in file names and 
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -13,6 +16,7 @@ from topics.cli import app
 from topics.config import Settings
 
 runner = CliRunner()
+ROOT = Path(__file__).resolve().parents[1]
 PLACES = ["湖北", "湖南", "四川"]
 
 
@@ -118,3 +122,54 @@ def test_prepare_fit_share_infer(my_reports, config, tmp_path):
     result = runner.invoke(app, ["infer", str(new), "-q", "-c", str(config)])
     assert result.exit_code == 0, result.output
     assert "new" in result.output
+
+
+def test_the_input_folder_becomes_the_projects_corpus(my_reports, tmp_path):
+    """``prepare --input`` writes the folder into topics.toml (the rest kept); a plain
+    ``prepare`` then stays on it; another folder in the config is prepared with a warning."""
+    text = """# my project
+[paths]   # where things are
+raw = "data/raw"   # the pages
+processed = "processed"
+cache = "interim"
+
+[corpus]
+filename_pattern = '^(?P<year>\\d{4})_'
+"""
+    config = tmp_path / "topics.toml"
+    config.write_text(text, encoding="utf-8")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = runner.invoke(app, ["prepare", "-q", "--input", str(empty), "-c", str(config)])
+    assert result.exit_code == 1 and config.read_text(encoding="utf-8") == text  # failed: kept
+    result = runner.invoke(app, ["prepare", "-q", "--input", str(my_reports), "-c", str(config)])
+    assert result.exit_code == 0, result.output
+    assert f"{my_reports} is the corpus now ([paths] raw in {config})" in result.output
+    assert config.read_text(encoding="utf-8") == text.replace('"data/raw"', f'"{my_reports}"')
+    result = runner.invoke(app, ["prepare", "-q", "-c", str(config)])
+    assert result.exit_code == 0 and "warning" not in result.output, result.output
+    settings = Settings.load(config)
+    assert len(pipeline.load_prepared(settings.path(settings.paths.processed)).pages) == 12
+
+    inside = tmp_path / "reports"  # inside the project: recorded relative to it
+    inside.mkdir()
+    (inside / "2020_a.txt").write_text("乡镇财政负债沉重,转移支付不足。\n", encoding="utf-8")
+    result = runner.invoke(app, ["prepare", "-q", "--input", str(inside), "-c", str(config)])
+    assert result.exit_code == 0, result.output
+    assert 'raw = "reports"   # the pages' in config.read_text(encoding="utf-8")
+    config.write_text(text.replace('"data/raw"', f'"{my_reports}"'), encoding="utf-8")
+    result = runner.invoke(app, ["prepare", "-q", "-c", str(config)])  # edited by hand
+    assert result.exit_code == 0, result.output
+    assert f"prepared from {inside} before, now from {my_reports}" in result.output
+
+
+def test_the_readme_corpus_lines_can_be_pasted_into_topics_toml(tmp_path):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```toml\n(.*?)```", readme, re.S) if "[corpus]" in b]
+    assert blocks
+    for block in blocks:
+        config = tmp_path / "topics.toml"
+        config.write_text((ROOT / "topics.toml").read_text(encoding="utf-8") + block, "utf-8")
+        settings = Settings.load(config)
+        assert settings.corpus.filename_pattern == r"^(?P<year>\d{4})_(?P<place>[^_]+)_"
+        assert settings.corpus.metadata_file == "metadata.csv"

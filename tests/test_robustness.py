@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -348,3 +349,76 @@ def test_k_auto_on_a_corpus_with_nothing_to_model(project, tmp_path):
     result = invoke(project, "fit", "-q", config=config)
     assert_failed_cleanly(result, "none of K =", "can be fitted")
     assert isinstance(result.exception, SystemExit)
+
+
+# Saving where nothing can be written; damaged run manifests.
+
+
+def _run_read_only(project, *args: str) -> subprocess.CompletedProcess:
+    """The CLI in a process that cannot write into the project's folder (made read-only; as
+    root, also without the capability that overrides permissions)."""
+    prefix = []
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("running as root without setpriv: folder permissions are not enforced")
+        prefix = [setpriv, "--bounding-set=-dac_override,-dac_read_search"]
+    folders = [project["tmp"], *(p for p in project["tmp"].rglob("*") if p.is_dir())]
+    for folder in folders:
+        folder.chmod(0o555)
+    try:
+        command = [sys.executable, "-c", "from topics.cli import app; app()", *args]
+        return subprocess.run(
+            [*prefix, *command, "--config", str(project["config"])],
+            capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+    finally:
+        for folder in folders:
+            folder.chmod(0o755)
+
+
+@pytest.mark.parametrize(
+    ("args", "folder"),
+    [
+        (("prepare", "-q"), "processed"),
+        (("fit", "-q", "--k", "5", "--seed", "7"), "runs/k5-seed7-"),
+        (("figures", "-q"), "runs/k_selection"),
+    ],
+)
+def test_a_read_only_data_folder_gets_a_one_line_error(project, intact, args, folder):
+    result = _run_read_only(project, *args)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"error: {project['tmp'] / folder}")
+    assert "cannot save it: permission denied" in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("damage", "problem"),
+    [
+        (lambda manifest: [manifest], "damaged run: the manifest is not a JSON object"),
+        (lambda manifest: {k: v for k, v in manifest.items() if k != "model"},
+         "damaged run: the manifest has no 'model' record"),
+        (lambda manifest: {**manifest, "model": {**manifest["model"], "colour": 1}},
+         "damaged run: its model settings cannot be read"),
+    ],
+)  # fmt: skip
+def test_a_damaged_run_manifest_is_named(project, intact, tmp_path, damage, problem):
+    copy = tmp_path / "copy"
+    shutil.copytree(project["tmp"] / "runs" / project["run"], copy)
+    manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    (copy / "manifest.json").write_text(json.dumps(damage(manifest)), encoding="utf-8")
+    result = invoke(project, "show", "--run", str(copy))
+    assert_failed_cleanly(result, f"{copy / 'manifest.json'}: {problem}")
+
+
+def test_the_current_run_is_fitted_again_when_its_manifest_is_damaged(project):
+    settings = Settings.load(project["config"])
+    before = pipeline.open_run(settings)
+    (before.path / "manifest.json").write_text("[]", encoding="utf-8")
+    again = pipeline.current_run(settings, progress=False)
+    assert again.path == before.path
+    assert np.array_equal(again.topic_word(), before.topic_word())
+    assert pipeline.open_run(settings).manifest["inputs"] == before.manifest["inputs"]

@@ -303,7 +303,9 @@ def _run(
 
     run, rebuilt = reuse_or_build(folder, inputs, build, lambda f, _: load_run(f), force=force)
     run.path = folder
-    write_text(runs_dir / "latest", folder.name + "\n")
+    pointer = runs_dir / "latest"
+    if not pointer.exists() or pointer.read_text(encoding="utf-8").strip() != folder.name:
+        write_text(pointer, folder.name + "\n")
     return run, rebuilt
 
 

@@ -145,7 +145,8 @@ def _writing(target: Path) -> Iterator[None]:
     except OSError as exc:
         if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT):
             raise
-        where = f" in {Path(exc.filename).parent}" if exc.filename else ""
+        parent = Path(exc.filename).parent if exc.filename else target
+        where = f" in {parent}" if parent != target else ""
         raise input_error(
             target,
             f"cannot save it: {exc.strerror.lower()}{where}",
@@ -296,7 +297,12 @@ def reuse_or_build(
 
 @contextmanager
 def _in_place(folder: Path) -> Iterator[Path]:
+    """``folder`` itself, once it is known to be writable (before any work is done)."""
     _prepare_folder(folder)
+    probe = folder / temp_name("probe")
+    with _writing(folder):
+        probe.touch()
+    probe.unlink()
     yield folder
 
 
