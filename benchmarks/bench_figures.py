@@ -37,7 +37,7 @@ table, best = pipeline.k_selection(s, progress=False); lap("select K (all fits)"
 run = pipeline.current_run(s, progress=False); lap("fit the run")
 from topics.figures import draw_all
 lap("import plotting")
-draw_all(corpus, run, table, best, s.path(s.paths.figures), {}, progress=False)
+draw_all(corpus, run, table, best, s.path(s.paths.figures), progress=False)
 lap("draw and save figures")
 """
 

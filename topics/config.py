@@ -7,14 +7,13 @@ and work on any corpus. Paths are relative to the config file's folder.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from topics.errors import input_error
+from topics.storage import digest
 from topics.text.lexicons import LexiconPaths
 from topics.text.settings import TokenizeSettings
 
@@ -94,7 +93,7 @@ class Settings:
     def fingerprint(self, *sections: str) -> str:
         """Short hash of the named sections' values, for manifests and cache keys."""
         data = {name: _plain(getattr(self, name)) for name in sections}
-        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+        return digest(data)
 
 
 def find_config(start: Path) -> Path | None:
