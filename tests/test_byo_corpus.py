@@ -173,3 +173,15 @@ def test_the_readme_corpus_lines_can_be_pasted_into_topics_toml(tmp_path):
         settings = Settings.load(config)
         assert settings.corpus.filename_pattern == r"^(?P<year>\d{4})_(?P<place>[^_]+)_"
         assert settings.corpus.metadata_file == "metadata.csv"
+
+
+def test_a_config_that_cannot_record_the_corpus_is_refused_before_preparing(my_reports, tmp_path):
+    config = tmp_path / "topics.toml"
+    text = f'paths = {{ raw = "data/raw", processed = "{tmp_path / "processed"}" }}\n'
+    config.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["prepare", "-q", "--input", str(my_reports), "-c", str(config)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{config}: cannot record {my_reports} as the corpus" in result.output
+    assert f'set [paths] raw = "{my_reports}" yourself' in result.output
+    assert config.read_text(encoding="utf-8") == text
+    assert not (tmp_path / "processed").exists()
