@@ -178,16 +178,9 @@ class FiguresReport:
 
     def lines(self) -> list[str]:
         """The report as the CLI prints it."""
-        lines = [f"{verb}: {', '.join(names)}"
-                 for verb, names in (("rebuilt", self.rebuilt), ("reused", self.reused)) if names]  # fmt: skip
-        if not self.drawn:
-            return [
-                *lines,
-                f"up to date: {len(self.paths)} figures (run {self.run}) in {self.folder}",
-            ]
-        written = [f"wrote {path}" for path in self.paths]
-        return [
-            *lines,
-            *written,
-            f"drew {len(self.paths)} figures (run {self.run}) in {self.folder}",
-        ]
+        done = [("rebuilt", self.rebuilt), ("reused", self.reused)]
+        lines = [f"{verb}: {', '.join(names)}" for verb, names in done if names]
+        if self.drawn:
+            lines += [f"wrote {path}" for path in self.paths]
+        state = "drew" if self.drawn else "up to date:"
+        return [*lines, f"{state} {len(self.paths)} figures (run {self.run}) in {self.folder}"]
