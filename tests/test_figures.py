@@ -36,17 +36,22 @@ def project(tmp_path_factory, raw_dir):
 
 
 @pytest.fixture(scope="module")
-def first_pass(project):
+def first_output(project) -> str:
+    """What ``topics figures`` says on the fresh clone."""
     result = CliRunner().invoke(app, ["figures", "-q", "--config", str(project / "topics.toml")])
     assert result.exit_code == 0, result.output
-    figures = project / "figures"
-    return {"output": result.output} | {name: (figures / name).read_bytes() for name in FIGURES}
+    return result.output
 
 
-def test_a_fresh_clone_builds_what_the_committed_figures_come_from(project, first_pass):
+@pytest.fixture(scope="module")
+def first_pass(project, first_output) -> dict[str, bytes]:
+    return {name: (project / "figures" / name).read_bytes() for name in FIGURES}
+
+
+def test_a_fresh_clone_builds_what_the_committed_figures_come_from(project, first_output):
     """The committed figures' manifest never stands in for the corpus, K selection and run."""
-    assert "rebuilt: prepared corpus, K selection, run k8-seed42-" in first_pass["output"]
-    assert "drew 11 figures (run k8-seed42-" in first_pass["output"]
+    assert "rebuilt: prepared corpus, K selection, run k8-seed42-" in first_output
+    assert "drew 11 figures (run k8-seed42-" in first_output
     runs = project / "data" / "runs"
     run = (runs / "latest").read_text(encoding="utf-8").strip()
     assert (runs / run / "manifest.json").exists() and (runs / "k_selection").is_dir()
