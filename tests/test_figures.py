@@ -63,6 +63,16 @@ def test_a_fresh_clone_builds_what_the_committed_figures_come_from(project, firs
     assert shown.exit_code == 0 and "T8" in shown.output, shown.output
 
 
+def test_the_fresh_clone_draws_the_committed_figures_byte_for_byte(
+    project, first_output, first_pass
+):
+    assert "drew 11 figures" in first_output  # drawn anew, not the copies left in place
+    committed = [p for p in (ROOT / "figures").iterdir() if p.name != "MANIFEST.json"]
+    assert len(committed) == 11
+    for path in committed:
+        assert (project / "figures" / path.name).read_bytes() == path.read_bytes(), path.name
+
+
 def test_every_figure_is_made_from_the_raw_data(project, first_pass):
     for name in FIGURES:
         assert len(first_pass[name]) > 10_000, name
