@@ -199,3 +199,16 @@ def test_toml_value_is_set_keeping_the_rest_of_the_file():
     assert toml_with_value("", "paths", "raw", "a") == '[paths]\nraw = "a"\n'
     with pytest.raises(ValueError, match="cannot set paths.raw"):
         toml_with_value('paths = {raw = "a"}\n', "paths", "raw", "b")
+
+
+def test_a_write_refused_in_a_worker_process_reaches_the_parent_as_one_line(tmp_path):
+    """Figures are saved in worker processes: their one-line errors must survive pickling."""
+    import pickle
+
+    from topics.errors import InputError, input_error
+
+    error = pickle.loads(pickle.dumps(input_error(tmp_path / "a.png", "cannot save it", "hint")))
+    assert (
+        isinstance(error, InputError)
+        and str(error) == f"{tmp_path / 'a.png'}: cannot save it (hint)"
+    )

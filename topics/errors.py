@@ -24,6 +24,9 @@ class InputError(TopicsError):
         tail = f" ({hint})" if hint else ""
         super().__init__(f"{where}{problem}{tail}")
 
+    def __reduce__(self):  # an error raised in a worker process reaches the parent whole
+        return type(self), (self.path, self.problem, self.hint)
+
 
 class TopicsWarning(UserWarning):
     """Something a researcher should know that does not stop the run (the CLI prints it)."""
