@@ -55,8 +55,11 @@ def test_measures_lie_in_their_ranges(selection):
 
 
 def test_nmf_start_is_stable_across_seeds(selection):
+    """The seed only moves gensim's E-step start, so top words agree up to near-ties
+    (with the four seeded themes, one word of 66 at K = 6; a random start gives about 0.3)."""
     table, _ = selection
-    assert (table["stability"] == 1.0).all()
+    assert (table["stability"] >= 0.95).all()
+    assert (table.loc[table["k"] == KS[0], "stability"] == 1.0).all()
 
 
 def test_recommended_k_is_in_the_grid_and_follows_the_rule(selection):
@@ -129,9 +132,9 @@ def test_large_k_warns_and_k_above_documents_is_skipped():
 def test_k_below_the_number_of_themes_is_skipped(project_settings):
     model = pipeline.model_settings(project_settings)
     themes = pipeline.themes_for(project_settings, model)
-    assert len(themes) == 3
-    with pytest.warns(UserWarning, match="skipping k=2: fewer topics than the 3 seeded themes"):
-        table = select_k(blocks(30), model, themes, ks=(2,), seeds=(1,), progress=False)
+    assert len(themes) == 4
+    with pytest.warns(UserWarning, match="skipping k=3: fewer topics than the 4 seeded themes"):
+        table = select_k(blocks(30), model, themes, ks=(3,), seeds=(1,), progress=False)
     assert table.empty
     with pytest.raises(ValueError, match="no fitted K"):
         recommend_k(table)
