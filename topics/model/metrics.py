@@ -15,6 +15,8 @@ from scipy.special import entr
 ATOL = 1e-6
 # Upper bound on the number of elements in one temporary (rows, rows, columns) block.
 CHUNK_ELEMENTS = 2**22
+#: Distances between topic mixes that :func:`pairwise_distances` offers.
+DISTANCES = ("jensen_shannon", "hellinger")
 # One fit's topics: a list of top-term lists, or a (K, V) topic-word array.
 Topics = Sequence[Sequence[str]] | ArrayLike
 
@@ -105,7 +107,7 @@ def pairwise_distances(mix: ArrayLike, metric: str = "jensen_shannon") -> np.nda
     >>> pairwise_distances([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]]).tolist()
     [[0.0, 1.0, 0.0], [1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
     """
-    _check_metric(metric, ("jensen_shannon", "hellinger"))
+    _check_metric(metric, DISTANCES)
     x = _as_distributions(mix, "mix", ndim=2)
     if metric == "jensen_shannon":
         d = _js_cross(x, x, symmetric=True)

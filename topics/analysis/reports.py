@@ -1,0 +1,90 @@
+"""Tables and text summaries of a run, as the command line prints (and exports) them.
+
+Each function takes a run (and what else it needs) and returns a DataFrame or a string, so the
+CLI only parses its arguments, calls one function and prints or writes the result.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from topics.analysis.passages import excerpt, highlight, topic_words
+from topics.model.lda import PruningReport
+from topics.model.runs import TopicRun
+
+LAMBDA = 0.6  # relevance λ of `topics show` and the figures
+N_TERMS = 10  # terms per topic shown after a fit
+
+
+def topic_terms(run: TopicRun, n: int = N_TERMS, lam: float = LAMBDA, method: str = "relevance") -> pd.DataFrame:  # fmt: skip
+    """One row per topic: number, prevalence, label, theme and its top ``n`` terms by ``method``."""
+    table = run.terms(n=n, lam=lam)
+    table = table[table["method"] == method]
+    words = table.groupby("topic", sort=True)["term"].agg(" ".join)
+    out = run.topics[["topic", "prevalence", "label", "theme"]].copy()
+    out["terms"] = out["topic"].map(words).fillna("")
+    return out.reset_index(drop=True)
+
+
+def topics_text(table: pd.DataFrame, n: int, lam: float, method: str) -> str:
+    """:func:`topic_terms` as lines ``T1  12.3%  label [theme]: terms``."""
+    how = f"{method}, λ={lam}" if method == "relevance" else method
+    lines = [f"topics (top {n} terms by {how}):"]
+    for row in table.itertuples():
+        theme = f" [{row.theme}]" if row.theme else ""
+        lines.append(f"  T{row.topic:<2} {row.prevalence:6.1%}  {row.label}{theme}: {row.terms}")
+    return "\n".join(lines)
+
+
+def seed_ranks(run: TopicRun) -> pd.DataFrame:
+    """Per theme: its topic and each seed word's rank in it (``-`` when pruned away)."""
+    rows = []
+    for theme, group in run.seeds.groupby("theme", sort=False):
+        ranks = " ".join(
+            f"{r.seed}:{int(r.rank) if r.in_vocabulary else '-'}" for r in group.itertuples()
+        )
+        rows.append({"theme": theme, "topic": int(group["topic"].iloc[0]), "ranks": ranks})
+    return pd.DataFrame(rows, columns=["theme", "topic", "ranks"])
+
+
+def theme_shares(run: TopicRun) -> pd.DataFrame:
+    """Each article's share of every theme topic (columns: short_title, then theme ids)."""
+    themes = run.theme_topics()
+    shares = run.articles.set_index("short_title")[[f"T{t}" for t in themes.values()]]
+    shares.columns = list(themes)
+    return shares.reset_index()
+
+
+def fit_text(run: TopicRun) -> str:
+    """What a fit did: pruning, topics, seed ranks and theme shares, where the run is."""
+    parts = [str(PruningReport(**run.manifest["pruning"])), "", topics_text(
+        topic_terms(run), N_TERMS, LAMBDA, "relevance")]  # fmt: skip
+    if len(run.seeds):
+        parts += ["", "seed words: rank in their theme's topic (by probability)"]
+        parts += [f"  {r.theme} (T{r.topic}): {r.ranks}" for r in seed_ranks(run).itertuples()]
+        parts += ["", "theme share per article:", table_text(theme_shares(run).round(3))]
+    seconds = run.manifest["timings"]["fit_seconds"]
+    parts += ["", f"run saved to {run.path} ({seconds} s to fit)"]
+    return "\n".join(parts)
+
+
+def passages_text(
+    run: TopicRun, passages: pd.DataFrame, topic: int, width: int = 160, style: str = "brackets"
+) -> str:
+    """The passages of topic number ``topic`` (from :func:`representative_passages`) as
+    numbered excerpts, its key words highlighted, under a line naming the topic."""
+    words = topic_words(run, topic)
+    label = run.topics.set_index("topic").loc[topic, "label"]
+    lines = [f"T{topic} {label}: key words {' '.join(words[:15])}", ""]
+    for row in passages.itertuples():
+        lines.append(f"{row.rank}. {row.paragraph_id}  share {row.share:.2f}  {row.title}")
+        if row.section:
+            lines.append(f"   § {row.section}")
+        lines += [f"   {highlight(excerpt(row.text, words, width), words, style)}", ""]
+    return "\n".join(lines)
+
+
+def table_text(table: pd.DataFrame) -> str:
+    """``table`` as aligned text without its index, wide enough for Chinese titles."""
+    with pd.option_context("display.width", 160, "display.max_colwidth", 90):
+        return table.to_string(index=False)
