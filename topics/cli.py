@@ -31,7 +31,7 @@ app = typer.Typer(
 Method = StrEnum("Method", [(m, m) for m in METHODS])
 Metric = StrEnum("Metric", [(m, m) for m in DISTANCES])
 Level = StrEnum("Level", [(m, m) for m in LEVELS])
-DECIMALS = 3  # printed and exported tables are rounded to this many decimals
+DECIMALS = 3  # printed tables are rounded to this many decimals (files keep every digit)
 
 
 def _table_path(value: Path | None) -> Path | None:
@@ -92,14 +92,20 @@ def _settings(config: Path | None):
 
 
 def emit(table, output: Path | None = None) -> None:
-    """Print ``table`` (rounded) and, with ``output``, write it in the format of its suffix."""
+    """Print ``table`` (rounded) and, with ``output``, write it in full in the format of its
+    suffix (see :func:`topics.export.write_table`)."""
     from topics.analysis.reports import table_text
+
+    typer.echo(table_text(table.round(DECIMALS)))
+    if output is not None:
+        emit_file(table, output)
+
+
+def emit_file(table, output: Path) -> None:
+    """Write ``table`` to ``output`` without printing it."""
     from topics.export import write_table
 
-    table = table.round(DECIMALS)
-    typer.echo(table_text(table))
-    if output is not None:
-        typer.echo(f"wrote {write_table(table, output)}")
+    typer.echo(f"wrote {write_table(table, output)}")
 
 
 def _run_and_corpus(config: Path | None, run: Path | None):
@@ -201,8 +207,9 @@ def select_k(
     from topics.model.k_rule import explain, k_summary
     from topics.pipeline import k_selection
 
+    chosen = _int_lists(ks=ks, seeds=seeds)
     settings = _settings(config)
-    grid = replace(settings.select_k, **_int_lists(ks=ks, seeds=seeds))  # checks the values
+    grid = replace(settings.select_k, **chosen)  # checks the values
     table, best = k_selection(settings, grid.ks, grid.seeds, progress=not quiet)
     emit(k_summary(table), output)
     typer.echo(f"\n{explain(table, best)}")
@@ -257,13 +264,6 @@ def show(
     typer.echo(topics_text(table, n, lam, method))
     if output is not None:
         emit_file(table, output)
-
-
-def emit_file(table, output: Path) -> None:
-    """Write ``table`` (rounded) to ``output`` without printing it."""
-    from topics.export import write_table
-
-    typer.echo(f"wrote {write_table(table.round(DECIMALS), output)}")
 
 
 @app.command()

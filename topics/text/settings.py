@@ -25,10 +25,12 @@ class TokenizeSettings:
 
     def __post_init__(self):
         check_fields(self, "tokenize")
-        for name in ("phrase_min_count", "parallel_min_chars", "workers"):
+        for name in ("phrase_min_count", "workers"):
             require(
                 getattr(self, name) >= 1, "tokenize", name, "an integer >= 1", getattr(self, name)
             )
+        chars = self.parallel_min_chars
+        require(chars >= 0, "tokenize", "parallel_min_chars", "an integer >= 0", chars)
         require(self.phrase_threshold > 0, "tokenize", "phrase_threshold", "a number > 0",
                 self.phrase_threshold)  # fmt: skip
 
