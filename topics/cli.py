@@ -11,7 +11,6 @@ import functools
 import sys
 import warnings
 from enum import StrEnum
-from itertools import islice
 from pathlib import Path
 from typing import Annotated
 
@@ -127,17 +126,13 @@ def prepare(
 ) -> None:
     """Clean and split the documents into articles and paragraphs; write data/processed/."""
     from topics import pipeline
+    from topics.analysis.reports import corpus_notes, corpus_text
 
     settings = _settings(config)
     corpus = pipeline.prepare(settings, input, progress=not quiet)
-    for name, value in corpus.summary().items():
-        typer.echo(f"{name:<48}{value:>8}")
-    typer.echo("\nwhere characters went:")
-    emit(corpus.removed_by_reason())
-    for row in corpus.problems.itertuples():
-        typer.secho(f"skipped {row.path}: {row.problem}", fg="yellow", err=True)
-    for row in corpus.pages[corpus.pages["warning"] != ""].itertuples():
-        typer.secho(f"warning {row.path}: {row.warning}", fg="yellow", err=True)
+    typer.echo(corpus_text(corpus))
+    for note in corpus_notes(corpus):
+        typer.secho(note, fg="yellow", err=True)
     typer.echo(f"\ntables written to {settings.path(settings.paths.processed)}")
 
 
@@ -150,20 +145,12 @@ def tokens(
 ) -> None:
     """Tokenize the prepared paragraphs and report what every filter removed."""
     from topics import pipeline
+    from topics.analysis.reports import tokens_text
 
     settings = _settings(config)
     corpus = pipeline.prepared_corpus(settings)
     result = pipeline.tokenize_paragraphs(settings, corpus, progress=not quiet)
-    cache = result.cache
-    typer.echo(
-        f"{len(result.tokens)} paragraphs; segmentation cache: {cache.hits} hits, "
-        f"{cache.reused} reused after a dictionary change, {cache.misses} segmented"
-    )
-    emit(result.report)
-    for pid, toks in islice(
-        zip(corpus.paragraphs["paragraph_id"], result.tokens, strict=True), show
-    ):
-        typer.echo(f"{pid}: {' '.join(toks)}")
+    typer.echo(tokens_text(corpus, result, show))
 
 
 @app.command()
@@ -404,7 +391,3 @@ def figures(
     written = pipeline.make_figures(settings, out=out, progress=not quiet, force=force)
     for path in written:
         typer.echo(f"wrote {path}")
-
-
-def main() -> None:  # pragma: no cover - console entry point
-    sys.exit(app())

@@ -6,9 +6,12 @@ CLI only parses its arguments, calls one function and prints or writes the resul
 
 from __future__ import annotations
 
+from itertools import islice
+
 import pandas as pd
 
 from topics.analysis.passages import excerpt, highlight, topic_words
+from topics.corpus.prepare import PreparedCorpus
 from topics.model.lda import PruningReport
 from topics.model.runs import TopicRun
 
@@ -82,6 +85,32 @@ def passages_text(
             lines.append(f"   § {row.section}")
         lines += [f"   {highlight(excerpt(row.text, words, width), words, style)}", ""]
     return "\n".join(lines)
+
+
+def corpus_text(corpus: PreparedCorpus) -> str:
+    """What ``prepare`` found: counts, and the characters each cleaning rule removed."""
+    lines = [f"{name:<48}{value:>8}" for name, value in corpus.summary().items()]
+    return "\n".join([*lines, "", "where characters went:", table_text(corpus.removed_by_reason())])
+
+
+def corpus_notes(corpus: PreparedCorpus) -> list[str]:
+    """One line per skipped file and per file with a warning."""
+    notes = [f"skipped {row.path}: {row.problem}" for row in corpus.problems.itertuples()]
+    warned = corpus.pages[corpus.pages["warning"] != ""]
+    return notes + [f"warning {row.path}: {row.warning}" for row in warned.itertuples()]
+
+
+def tokens_text(corpus: PreparedCorpus, result, show: int = 0) -> str:
+    """Segmentation cache use, what every filter removed, and the first ``show`` paragraphs'
+    tokens (``result``: :func:`topics.pipeline.tokenize_paragraphs`)."""
+    cache = result.cache
+    lines = [
+        f"{len(result.tokens)} paragraphs; segmentation cache: {cache.hits} hits, "
+        f"{cache.reused} reused after a dictionary change, {cache.misses} segmented",
+        table_text(result.report.round(3)),
+    ]
+    shown = islice(zip(corpus.paragraphs["paragraph_id"], result.tokens, strict=True), show)
+    return "\n".join(lines + [f"{pid}: {' '.join(tokens)}" for pid, tokens in shown])
 
 
 def table_text(table: pd.DataFrame) -> str:
