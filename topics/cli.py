@@ -18,8 +18,7 @@ import typer
 
 from topics.analysis.ids import LEVELS
 from topics.errors import InputError, TopicsError, TopicsWarning
-from topics.model.metrics import DISTANCES
-from topics.model.terms import METHODS
+from topics.model.choices import DISTANCES, METHODS
 
 app = typer.Typer(
     no_args_is_help=True,

@@ -12,11 +12,11 @@ from numpy.typing import ArrayLike
 from scipy.optimize import linear_sum_assignment
 from scipy.special import entr
 
+from topics.model.choices import DISTANCES
+
 ATOL = 1e-6
 # Upper bound on the number of elements in one temporary (rows, rows, columns) block.
 CHUNK_ELEMENTS = 2**22
-#: Distances between topic mixes that :func:`pairwise_distances` offers.
-DISTANCES = ("jensen_shannon", "hellinger")
 # One fit's topics: a list of top-term lists, or a (K, V) topic-word array.
 Topics = Sequence[Sequence[str]] | ArrayLike
 

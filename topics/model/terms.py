@@ -13,8 +13,9 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy.stats import rankdata
 
+from topics.model.choices import METHODS
+
 ATOL = 1e-6
-METHODS = ("probability", "relevance", "frex", "lift")
 
 
 def _as_matrix(x: ArrayLike, name: str) -> np.ndarray:
