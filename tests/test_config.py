@@ -181,3 +181,13 @@ def test_a_named_metadata_file_must_exist(tmp_path):
     assert len(prepare_corpus(tmp_path).pages) == 1  # the default name may be absent
     with pytest.raises(InputError, match=r"meta.csv: metadata_file not found"):
         prepare_corpus(tmp_path, metadata_file="meta.csv")
+
+
+def test_the_readme_toml_snippets_are_valid_settings(tmp_path):
+    blocks = re.findall(
+        r"```toml\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.S
+    )
+    assert blocks
+    for block in blocks:
+        settings = load(tmp_path, block)
+        assert settings.corpus.filename_pattern == r"^(?P<year>\d{4})_(?P<place>[^_]+)_"
