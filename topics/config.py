@@ -20,7 +20,7 @@ from topics.errors import input_error
 from topics.model.settings import ModelSettings, SelectKSettings
 from topics.text.lexicons import LexiconPaths
 from topics.text.settings import TokenizeSettings
-from topics.validate import build, check_fields, require
+from topics.validate import build, check_fields, check_names, require
 
 CONFIG_NAME = "topics.toml"
 
@@ -138,10 +138,7 @@ SECTIONS = {"paths": Paths, "lexicons": LexiconPaths, "corpus": CorpusSettings,
 
 def from_table(table: dict, path: Path) -> Settings:
     """Settings from a parsed TOML table; ``path`` is the file, for messages and the root."""
-    unknown = sorted(set(table) - set(SECTIONS))
-    if unknown:
-        raise input_error(path, f"unknown section(s): {', '.join(unknown)}",
-                          f"known: {', '.join(SECTIONS)}")  # fmt: skip
+    check_names(table, list(SECTIONS), "unknown section", str(path))
     sections = {}
     for name, cls in SECTIONS.items():
         values = table.get(name, {})

@@ -22,7 +22,7 @@ import functools
 import json
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
@@ -113,17 +113,21 @@ def require(ok: bool, section: str, name: str, rule: str, value: Any) -> None:
         raise input_error(None, f"{section}.{name} must be {rule}, not {shown}")
 
 
+def check_names(given: Iterable[str], known: list[str], what: str, source: str | None) -> None:
+    """Raise ``<what> 'x' (did you mean 'y'?)`` for names in ``given`` that are not ``known``."""
+    unknown = [name for name in given if name not in known]
+    if unknown:
+        hints = []
+        for name in unknown:
+            close = difflib.get_close_matches(name, known, n=1)
+            hints.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        raise input_error(source, f"{what} {', '.join(hints)}", f"known: {', '.join(known)}")
+
+
 def build(cls: type, table: Mapping[str, Any], section: str, source: str | None = None):
     """Dataclass ``cls`` from a TOML table; errors name ``source`` (the file), section and key."""
     names = [f.name for f in dataclasses.fields(cls) if f.init]
-    unknown = [key for key in table if key not in names]
-    if unknown:
-        hints = []
-        for key in unknown:
-            close = difflib.get_close_matches(key, names, n=1)
-            hints.append(f"{key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
-        problem = f"[{section}] has unknown setting {', '.join(hints)}"
-        raise input_error(source, problem, f"known: {', '.join(names)}")
+    check_names(table, names, f"[{section}] has unknown setting", source)
     values = {}
     for key, value in table.items():
         hint = _hints(cls)[key]
