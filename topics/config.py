@@ -51,13 +51,10 @@ class CorpusSettings:
         for name in ("article_threshold", "paragraph_threshold"):
             value = getattr(self, name)
             require(0 <= value <= 1, "corpus", name, "a share in [0, 1]", value)
-        if self.metadata_file:
-            inside = (
-                not Path(self.metadata_file).is_absolute()
-                and ".." not in Path(self.metadata_file).parts
-            )
-            rule = "a file name inside the input folder"
-            require(inside, "corpus", "metadata_file", rule, self.metadata_file)
+        sidecar = Path(self.metadata_file or ".")
+        inside = not sidecar.is_absolute() and ".." not in sidecar.parts
+        rule = "a file name inside the input folder"
+        require(inside, "corpus", "metadata_file", rule, self.metadata_file)
 
 
 @dataclass(frozen=True)
