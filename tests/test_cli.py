@@ -261,16 +261,3 @@ def test_similar_and_passages_export(config, run, tmp_path):
     result = runner.invoke(app, ["passages", "--theme", "finance", "-n", "2", "-o", str(found), *base])  # fmt: skip
     assert result.exit_code == 0, result.output
     assert found.read_text(encoding="utf-8").count("\n") == 2 + 2
-
-
-def test_help_loads_no_heavy_library():
-    """`topics --help` and option parsing stay fast: the choices come from light modules."""
-    import subprocess
-    import sys
-
-    code = (
-        "import sys, topics.cli;"
-        "print(sorted(m for m in ('numpy', 'pandas', 'scipy', 'gensim', 'jieba') if m in sys.modules))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
