@@ -18,7 +18,7 @@ import typer
 
 from topics.analysis.ids import LEVELS
 from topics.errors import InputError, TopicsError, TopicsWarning
-from topics.model.choices import DISTANCES, METHODS
+from topics.model.choices import DISTANCES, LAMBDA, METHODS
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -29,7 +29,6 @@ app = typer.Typer(
 Method = StrEnum("Method", [(m, m) for m in METHODS])
 Metric = StrEnum("Metric", [(m, m) for m in DISTANCES])
 Level = StrEnum("Level", [(m, m) for m in LEVELS])
-DECIMALS = 3  # printed tables are rounded to this many decimals (files keep every digit)
 
 
 def _table_path(value: Path | None) -> Path | None:
@@ -92,7 +91,7 @@ def _settings(config: Path | None):
 def emit(table, output: Path | None = None) -> None:
     """Print ``table`` (rounded) and, with ``output``, write it in full in the format of its
     suffix (see :func:`topics.export.write_table`)."""
-    from topics.analysis.reports import table_text
+    from topics.analysis.reports import DECIMALS, table_text
 
     typer.echo(table_text(table.round(DECIMALS)))
     if output is not None:
@@ -231,7 +230,7 @@ def show(
         typer.Option(
             "--lambda", min=0.0, max=1.0, help="Relevance λ in [0, 1] (1 = probability)."
         ),  # fmt: skip
-    ] = 0.6,
+    ] = LAMBDA,
     method: Annotated[Method, typer.Option(help="How terms are ranked.")] = Method.relevance,
     all_methods: Annotated[
         bool, typer.Option("--all", help="The full term table (every method, one term a row).")

@@ -12,14 +12,17 @@ import pandas as pd
 
 from topics.analysis.passages import excerpt, highlight, topic_words
 from topics.corpus.prepare import PreparedCorpus
+from topics.model.choices import LAMBDA
 from topics.model.lda import PruningReport
 from topics.model.runs import TopicRun
 
-LAMBDA = 0.6  # relevance λ of `topics show` and the figures
 N_TERMS = 10  # terms per topic shown after a fit
+DECIMALS = 3  # printed tables are rounded to this many decimals (files keep every digit)
 
 
-def topic_terms(run: TopicRun, n: int = N_TERMS, lam: float = LAMBDA, method: str = "relevance") -> pd.DataFrame:  # fmt: skip
+def topic_terms(
+    run: TopicRun, n: int = N_TERMS, lam: float = LAMBDA, method: str = "relevance"
+) -> pd.DataFrame:
     """One row per topic: number, prevalence, label, theme and its top ``n`` terms by ``method``."""
     table = run.terms(n=n, lam=lam)
     table = table[table["method"] == method]
@@ -60,12 +63,12 @@ def theme_shares(run: TopicRun) -> pd.DataFrame:
 
 def fit_text(run: TopicRun) -> str:
     """What a fit did: pruning, topics, seed ranks and theme shares, where the run is."""
-    parts = [str(PruningReport(**run.manifest["pruning"])), "", topics_text(
-        topic_terms(run), N_TERMS, LAMBDA, "relevance")]  # fmt: skip
+    topics = topics_text(topic_terms(run), N_TERMS, LAMBDA, "relevance")
+    parts = [str(PruningReport(**run.manifest["pruning"])), "", topics]
     if len(run.seeds):
         parts += ["", "seed words: rank in their theme's topic (by probability)"]
         parts += [f"  {r.theme} (T{r.topic}): {r.ranks}" for r in seed_ranks(run).itertuples()]
-        parts += ["", "theme share per article:", table_text(theme_shares(run).round(3))]
+        parts += ["", "theme share per article:", table_text(theme_shares(run).round(DECIMALS))]
     seconds = run.manifest["timings"]["fit_seconds"]
     parts += ["", f"run saved to {run.path} ({seconds} s to fit)"]
     return "\n".join(parts)
@@ -107,7 +110,7 @@ def tokens_text(corpus: PreparedCorpus, result, show: int = 0) -> str:
     lines = [
         f"{len(result.tokens)} paragraphs; segmentation cache: {cache.hits} hits, "
         f"{cache.reused} reused after a dictionary change, {cache.misses} segmented",
-        table_text(result.report.round(3)),
+        table_text(result.report.round(DECIMALS)),
     ]
     shown = islice(zip(corpus.paragraphs["paragraph_id"], result.tokens, strict=True), show)
     return "\n".join(lines + [f"{pid}: {' '.join(tokens)}" for pid, tokens in shown])

@@ -5,3 +5,5 @@ from them without loading numpy, pandas or scipy)."""
 METHODS = ("probability", "relevance", "frex", "lift")
 #: Distances between topic mixes of :func:`topics.model.metrics.pairwise_distances`.
 DISTANCES = ("jensen_shannon", "hellinger")
+#: Relevance λ of `topics show`, the figures' term rankings and the LDAvis page's start.
+LAMBDA = 0.6
