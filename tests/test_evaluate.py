@@ -13,6 +13,7 @@ from topics.model import evaluate, terms
 from topics.model.evaluate import heldout_split, select_k
 from topics.model.k_rule import recommend_k
 from topics.model.lda import ModelSettings, fit_lda
+from topics.model.settings import SelectKSettings
 
 KS, SEEDS = (4, 6), (1, 2)
 
@@ -189,7 +190,9 @@ def test_saved_table_is_reused_while_inputs_are_unchanged(project_settings, sele
     assert k_again == k
     with pytest.raises(AssertionError, match="select_k ran"):  # other inputs: fit again
         pipeline.k_selection(project_settings, ks=KS, seeds=(1, 2, 3), progress=False)
-    changed = dataclasses.replace(project_settings, model={**project_settings.model, "passes": 5})
+    changed = dataclasses.replace(
+        project_settings, model=dataclasses.replace(project_settings.model, passes=5)
+    )
     with pytest.raises(AssertionError, match="select_k ran"):
         pipeline.k_selection(changed, ks=KS, seeds=SEEDS, progress=False)
 
@@ -199,8 +202,8 @@ def test_k_auto_in_the_config_uses_the_recommendation(project_settings, selectio
     monkeypatch.setattr(pipeline, "select_k", lambda *a, **kw: pytest.fail("should reuse"))
     auto = dataclasses.replace(
         project_settings,
-        model={**project_settings.model, "k": "auto"},
-        select_k={"ks": list(KS), "seeds": list(SEEDS)},  # the grid of the saved table
+        model=dataclasses.replace(project_settings.model, k="auto"),
+        select_k=SelectKSettings(ks=KS, seeds=SEEDS),  # the grid of the saved table
     )
     assert pipeline.recommended_k(auto) == k
     assert pipeline.model_settings(auto).k == k

@@ -337,3 +337,49 @@ def test_k_auto_on_a_corpus_with_nothing_to_model(project, tmp_path):
     result = invoke(project, "fit", "-q", config=config)
     assert_failed_cleanly(result, "none of K =", "can be fitted")
     assert isinstance(result.exception, SystemExit)
+
+
+BAD_SETTINGS = [  # issue #11: each once stopped with a traceback or saved a run with exit 0
+    ("paths", "raw", 5, "paths.raw must be a path"),
+    ("model", "seed", "x", "model.seed must be an integer"),
+    (
+        "model",
+        "alpha",
+        "bogus",
+        'model.alpha must be "symmetric" or "asymmetric" or "auto" or a number',
+    ),  # fmt: skip
+    ("model", "theme_strength", -10, "model.theme_strength must be a number >= 0"),
+    ("corpus", "article_threshold", "high", "corpus.article_threshold must be a number"),
+    ("model", "passes", -1, "model.passes must be an integer >= 1"),
+    ("model", "iterations", 0, "model.iterations must be an integer >= 1"),
+    ("model", "no_above", 2, "model.no_above must be a share in (0, 1]"),
+    ("model", "no_below", -5, "model.no_below must be an integer >= 1"),
+    ("model", "themes", "finance", 'model.themes must be a list of strings, not "finance"'),
+    ("select_k", "seed", [1], "[select_k] has unknown setting 'seed' (did you mean 'seeds'?)"),
+    (
+        "corpus",
+        "metadata_file",
+        "../outside.csv",
+        "corpus.metadata_file must be a file name inside the input folder",
+    ),  # fmt: skip
+]
+
+
+@pytest.mark.parametrize(("section", "key", "value", "message"), BAD_SETTINGS)
+def test_bad_settings_stop_every_command_cleanly(project, intact, section, key, value, message):
+    table = {**project["table"], section: {**project["table"].get(section, {}), key: value}}
+    config = write_config(project["tmp"] / "bad.toml", table)
+    for command in ("fit", "show", "figures"):
+        result = invoke(project, command, *(["-q"] * (command != "show")), config=config)
+        assert_failed_cleanly(result, f"{config}: {message}")
+        assert len(result.output.strip().splitlines()) == 1, result.output
+
+
+def test_a_named_metadata_file_that_is_missing(project, intact, tmp_path):
+    raw = tmp_path / "reports"
+    raw.mkdir()
+    (raw / "a.txt").write_text(TEXT, encoding="utf-8")
+    table = {**project["table"], "corpus": {**project["table"]["corpus"], "metadata_file": "meta.csv"}}  # fmt: skip
+    config = write_config(tmp_path / "meta.toml", table)
+    result = invoke(project, "prepare", "--input", str(raw), config=config)
+    assert_failed_cleanly(result, f"{raw / 'meta.csv'}: metadata_file not found")

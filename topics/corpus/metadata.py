@@ -128,9 +128,16 @@ def sidecar_metadata(path: Path, files: Sequence[str]) -> pd.DataFrame:
 
 
 def sidecar_path(folder: str | Path, name: str | None = METADATA_FILE) -> Path | None:
-    """The sidecar CSV ``name`` in ``folder`` when it exists (None for no name or no file)."""
+    """The sidecar CSV ``name`` in ``folder``: None for no name, or for the default name when
+    the folder has no such file; any other name must exist."""
     path = Path(folder) / name if name else None
-    return path if path is not None and path.is_file() else None
+    if path is None or path.is_file():
+        return path
+    if name == METADATA_FILE:
+        return None
+    raise input_error(
+        path, "metadata_file not found", "corpus.metadata_file names a CSV in the input folder"
+    )
 
 
 def file_metadata(
