@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from topics.corpus import cleaning
-from topics.corpus.prepare import split_pages
+from topics.corpus.pages import split_pages
 from topics.corpus.readers import Problem, RawText, list_text_files, read_text
 from topics.errors import InputError
 from topics.model.runs import TopicRun

@@ -18,6 +18,7 @@ import io
 import re
 from html.parser import HTMLParser
 
+from topics.corpus.defaults import CJK_IDEOGRAPHS
 from topics.errors import input_error
 
 #: Elements whose content is never text of the report.
@@ -37,7 +38,7 @@ FURNITURE_NAMES = re.compile(
     r"copyright|advert|ads|banner|related|comments?|pagination|toolbar)(?:$|[\s_-])",
     re.IGNORECASE,
 )
-_CJK = r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]"
+_CJK = f"[\u3000-\u303f{CJK_IDEOGRAPHS}\uff00-\uffef]"  # with CJK and full-width punctuation
 _NEWLINE_BETWEEN_CJK = re.compile(rf"(?<={_CJK})[ \t\r\f\v]*\n\s*(?={_CJK})")
 _SPACE = re.compile(r"\s+")
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_-]+)", re.IGNORECASE)

@@ -3,7 +3,7 @@
 Files come in three layouts, detected per file from the widths of its lines:
 
 - ``lines``: one paragraph per line (lines of very different lengths, like the bundled pages).
-  Lines broken mid-sentence are joined later by :func:`topics.corpus.prepare.join_broken_lines`.
+  Lines broken mid-sentence are joined later by :func:`topics.corpus.sections.join_broken_lines`.
 - ``blocks``: hard-wrapped lines (most lines about as wide as the widest) in blocks separated by
   blank lines; each block is a paragraph, except that a short line inside a block (a heading
   followed directly by text) ends one.

@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from topics.corpus import extract
+from topics.corpus.defaults import CJK_CHAR, CJK_IDEOGRAPHS
 from topics.errors import InputError, input_error
 
 #: Suffixes read by default: plain text, Word and HTML documents.
@@ -57,12 +58,20 @@ COMMON_HAN = frozenset(
     "老者而联聯聲聽能脸臉自至臺與色花英華萬處衆行術表被裏西要見親覺见觉解言計記設許話該認語說請論識變讓计认让记许论设识话该语说请象負財資负财资走起跟路身車軍輕轉车转"
     "轻辦農边达过运近还这进远连這通連進運過道達遠還邊那部都鄉里重量金錢鎮钱镇長长門開間關门问间队院隊难難電青非面革領頭題领题風风馬马體高麼黃黄點黨"
 )
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+#: Characters of a decoded text sampled to judge whether the decoding is right.
+SAMPLE_CHARS = 20000
+#: A decoding with more control or unassigned characters than this share is wrong.
+MAX_CONTROL_SHARE = 0.01
+#: UTF-16 without a byte-order mark is accepted when this share of characters is common script.
+MIN_COMMON_SCRIPT_SHARE = 0.9
+_COMMON_SCRIPT = re.compile(f"[\\x00-\\x7f{CJK_IDEOGRAPHS}\u3000-\u303f\uff00-\uffef\u2000-\u206f]")
 
 
 def _common_han_share(text: str) -> float:
     """Share of the Han characters in ``text`` (first 20,000 characters) that are common ones."""
-    han = _HAN.findall(text[:20000])
+    han = CJK_CHAR.findall(text[:SAMPLE_CHARS])
     return sum(ch in COMMON_HAN for ch in han) / len(han) if han else 0.0
 
 
@@ -70,28 +79,19 @@ def _looks_like_text(text: str) -> bool:
     """True when almost every character is printable (no control or unassigned code points)."""
     if not text:
         return False
-    sample = text[:20000]
+    sample = text[:SAMPLE_CHARS]
     bad = sum(
         1
         for ch in sample
         if ch not in "\n\r\t\f" and unicodedata.category(ch) in ("Cc", "Cn", "Co", "Cs")
     )
-    return bad / len(sample) < 0.01
+    return bad / len(sample) < MAX_CONTROL_SHARE
 
 
 def _common_script_share(text: str) -> float:
     """Share of characters that are ASCII, CJK ideographs, CJK or full-width punctuation."""
-    sample = text[:20000]
-    common = sum(
-        1
-        for ch in sample
-        if ch.isascii()
-        or "\u3400" <= ch <= "\u9fff"
-        or "\u3000" <= ch <= "\u303f"
-        or "\uff00" <= ch <= "\uffef"
-        or "\u2000" <= ch <= "\u206f"
-    )
-    return common / max(len(sample), 1)
+    sample = text[:SAMPLE_CHARS]
+    return len(_COMMON_SCRIPT.findall(sample)) / max(len(sample), 1)
 
 
 def _decode_utf16_without_bom(data: bytes) -> tuple[str, str] | None:
@@ -104,7 +104,7 @@ def _decode_utf16_without_bom(data: bytes) -> tuple[str, str] | None:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if _looks_like_text(text) and _common_script_share(text) > 0.9:
+        if _looks_like_text(text) and _common_script_share(text) > MIN_COMMON_SCRIPT_SHARE:
             return text, encoding
     return None
 
