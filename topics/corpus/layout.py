@@ -39,7 +39,7 @@ _WIDE = re.compile(
     r"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]"
 )
 _INDENT = re.compile(r"^[ \t\u3000\u00a0]{2,}|^[\t\u3000]")
-_BREAK_AFTER = re.compile(r"[。!?!?;;…]+[”」』\"')]*")
+SENTENCE_END = re.compile(r"[。!?!?;;…]+[”」』\"')]*")
 _SOFT_BREAK_AFTER = re.compile(r"[,,、::\s]+")
 
 
@@ -177,7 +177,7 @@ def split_long_line(line: str, limit: int) -> list[str]:
     pieces, start = [], 0
     while len(line) - start > limit:
         window = line[start + limit // 2 : start + limit]
-        cut = _last_end(_BREAK_AFTER, window) or _last_end(_SOFT_BREAK_AFTER, window)
+        cut = _last_end(SENTENCE_END, window) or _last_end(_SOFT_BREAK_AFTER, window)
         stop = start + limit // 2 + cut if cut else start + limit
         pieces.append(line[start:stop])
         start = stop

@@ -19,11 +19,17 @@ import pandas as pd
 from topics.corpus import cleaning
 from topics.corpus.cleaning import FurnitureRules, count_chars, ends_sentence, title_key
 from topics.corpus.defaults import CJK_CHAR, MAX_PARAGRAPH_CHARS
-from topics.corpus.layout import detect_layout, join_wrapped, split_long_line, unit_starts
+from topics.corpus.layout import detect_layout, join_wrapped, unit_starts
 from topics.corpus.readers import RawText
-from topics.corpus.sections import Line, classify, join_broken_lines
+from topics.corpus.runon import is_run_on, run_on_units
+from topics.corpus.sections import (
+    ARTICLE_MARKER,
+    MAX_TITLE_CHARS,
+    Line,
+    classify,
+    join_broken_lines,
+)
 
-ARTICLE_MARKER = re.compile(r"^第\s*([一二三四五六七八九十百零〇两\d]+)\s*篇\s*[::]\s*(.*)$")
 METADATA_FIELDS = {
     "author": re.compile(r"^【?作\s*者】?\s*[::]?\s*(.{1,40})$"),
     "source": re.compile(r"^【?来\s*源】?\s*[::]\s*(.{1,80})$"),
@@ -31,7 +37,6 @@ METADATA_FIELDS = {
     "keywords": re.compile(r"^【?关键词】?\s*[::]?\s*(.{1,120})$"),
 }
 REFERENCES = re.compile(r"^【?参考文献】?\s*[::]?\s*(.*)$")
-MAX_TITLE_CHARS = 80
 _WORD = re.compile(r"[^\W_]")
 
 
@@ -58,20 +63,30 @@ class _Ledger:
             )
 
 
-def _raw_lines(raw: RawText, max_chars: int) -> tuple[list[tuple[int, str]], list[str]]:
-    """``(line number, text)`` of every raw line, over-long lines cut into several; warnings."""
-    numbered: list[tuple[int, str]] = []
+def _raw_lines(
+    raw: RawText, max_chars: int
+) -> tuple[list[tuple[int, str, bool | None]], list[str]]:
+    """``(line number, text, starts a paragraph)`` of every raw line, and warnings.
+
+    Run-on lines (see :mod:`topics.corpus.runon`) become several pieces, with ``True`` where a
+    paragraph starts; ordinary lines have ``None`` (their layout decides).
+    """
+    numbered: list[tuple[int, str, bool | None]] = []
     warnings = []
+    file_chars = len(raw.text)
+    after_run_on = False
     for number, raw_line in enumerate(raw.text.split("\n"), start=1):
-        if len(raw_line) <= max_chars:
-            numbered.append((number, raw_line))
+        if not is_run_on(raw_line, file_chars, max_chars):
+            numbered.append((number, raw_line, True if after_run_on and raw_line.strip() else None))
+            after_run_on = after_run_on and not raw_line.strip()
             continue
-        pieces = split_long_line(raw_line, max_chars)
+        units = run_on_units(raw_line, max_chars)
         warnings.append(
             f"line {number} has {len(raw_line):,} characters: cut at sentence ends into "
-            f"{len(pieces):,} paragraphs of at most {max_chars:,}"
+            f"{sum(start for _, start in units):,} paragraphs of at most {max_chars:,}"
         )
-        numbered.extend((number, piece) for piece in pieces)
+        numbered.extend((number, piece, start) for piece, start in units)
+        after_run_on = True
     return numbered, warnings
 
 
@@ -90,13 +105,16 @@ def _drop_furniture(
     are then joined. An article marker is always a unit of its own.
     """
     numbered, warnings = _raw_lines(raw, max_chars)
-    texts = [text for _, text in numbered]
-    found = detect_layout(texts, layout)
-    starts = unit_starts(texts, found)
+    found = detect_layout([text for _, text, given in numbered if given is None], layout)
+    layout_starts = unit_starts([text for _, text, _ in numbered], found)
+    starts = [
+        start if given is None else given
+        for (_, _, given), start in zip(numbered, layout_starts, strict=True)
+    ]
     kept: list[Line] = []
     block: str | None = None
     new_unit = True
-    for (number, raw_line), start in zip(numbered, starts, strict=True):
+    for (number, raw_line, _), start in zip(numbered, starts, strict=True):
         new_unit = new_unit or start
         text = cleaning.normalise_line(raw_line)
         if not text:

@@ -1,4 +1,4 @@
-"""Paragraph structure inside an article: lines broken by page breaks, and section headings.
+"""Structure inside a page: article markers, lines broken by page breaks, section headings.
 
 A numbered line (``一、``, ``(一)``, ``1、``, ``(1)``) or a short unpunctuated line is a heading
 when something sits under it; the headings above a paragraph become its ``section``.
@@ -11,6 +11,11 @@ from dataclasses import dataclass
 
 from topics.corpus.cleaning import ends_sentence
 
+#: The ``第N篇:`` marker that starts an article of a compilation page (group 1: N).
+ARTICLE_MARK = r"第\s*([一二三四五六七八九十百零〇两\d]+)\s*篇\s*[::]"
+#: A line that is an article marker (group 2: the article's title).
+ARTICLE_MARKER = re.compile(rf"^{ARTICLE_MARK}\s*(.*)$")
+MAX_TITLE_CHARS = 80
 #: Section heading markers, outermost first: 一、  (一)  1、  (1)
 HEADING_MARKERS = (
     re.compile(r"^[一二三四五六七八九十]{1,3}\s*[、.．]|^[一二三四五六七八九十]{1,3} (?=\S)"),
