@@ -176,13 +176,15 @@ def _decode_html(data: bytes, path: Path) -> tuple[str, str, str | None]:
     return decode_bytes(data, path)
 
 
-def _read_document(path: Path, data: bytes) -> tuple[str, str, str | None]:
+def _read_document(
+    path: Path, data: bytes, docx_limits: extract.DocxLimits | None = None
+) -> tuple[str, str, str | None]:
     """``(text, encoding or format, warning)`` of a file's bytes, by its suffix."""
     suffix = path.suffix.lower()
     if suffix == ".docx":
         if not data.strip():
             raise input_error(path, "file is empty", "nothing to read")
-        return extract.docx_to_text(data, path), "docx", None
+        return extract.docx_to_text(data, path, docx_limits), "docx", None
     if suffix in (".html", ".htm"):
         html, encoding, warning = _decode_html(data, path)
         try:
@@ -228,18 +230,21 @@ def to_simplified(text: str) -> str:
     )
 
 
-def read_text(path: str | Path, *, simplified: bool = False) -> RawText:
+def read_text(
+    path: str | Path, *, simplified: bool = False, docx_limits: extract.DocxLimits | None = None
+) -> RawText:
     """Read and decode one document (``.txt``, ``.docx``, ``.html``); raise
     :class:`InputError` naming it when that is impossible.
 
     With ``simplified``, Traditional characters are converted to Simplified (OpenCC ``t2s``).
+    ``docx_limits``: bounds on a Word file's expanded size (default :class:`DocxLimits`).
     """
     path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise input_error(path, f"cannot be read ({exc.strerror or exc})") from None
-    text, encoding, warning = _read_document(path, data)
+    text, encoding, warning = _read_document(path, data, docx_limits)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise input_error(path, "has no text", f"nothing to read in this {path.suffix} file")
@@ -280,12 +285,13 @@ def read_folder(
     suffixes: tuple[str, ...] = TEXT_SUFFIXES,
     simplified: bool = False,
     progress: bool | None = False,
+    docx_limits: extract.DocxLimits | None = None,
 ) -> tuple[list[RawText], list[Problem]]:
     """Read every document under ``folder``.
 
     Unreadable files are returned as :class:`Problem` records (or, with ``strict=True``, the
     first one is raised). Raises when no file at all could be read. ``progress``: a progress bar
-    (None: only on a terminal).
+    (None: only on a terminal). ``docx_limits``: as for :func:`read_text`.
     """
     from tqdm.auto import tqdm
 
@@ -295,7 +301,7 @@ def read_folder(
     disable = None if progress is None else not progress
     for path in tqdm(files, desc="reading", unit="file", disable=disable):
         try:
-            texts.append(read_text(path, simplified=simplified))
+            texts.append(read_text(path, simplified=simplified, docx_limits=docx_limits))
         except InputError as exc:
             if strict:
                 raise
