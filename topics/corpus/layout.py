@@ -12,8 +12,9 @@ Files come in three layouts, detected per file from the widths of its lines:
 
 A file is wrapped when many lines (``MIN_FULL_SHARE``) share one width and end mid-sentence.
 Widths are tried both in characters and in display columns (CJK characters count two), since
-editors wrap either way. Over-long lines (a whole book on one line) are cut at sentence ends by
-:func:`split_long_line` before anything else sees them.
+editors wrap either way. Run-on lines (a whole report on one line) are cut at sentence ends
+into bounded paragraphs by :mod:`topics.corpus.runon` before anything else sees them, and are
+left out of the layout's evidence.
 
 >>> detect_layout(["乡镇财政负债问题突出,转移支付资金是一个固定", "数。", "", "村民自治。"]).kind
 'lines'
