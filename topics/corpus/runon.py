@@ -13,6 +13,7 @@ site banner glued to the report's first sentence no longer takes the whole repor
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from topics.corpus.layout import SENTENCE_END, split_long_line
@@ -40,12 +41,15 @@ def is_run_on(line: str, file_chars: int, max_chars: int) -> bool:
 
 def _cuts(line: str) -> list[int]:
     """Positions after sentence ends, before article markers and after their short titles."""
-    cuts = {m.end() for m in SENTENCE_END.finditer(line)}
-    for marker in _MARKER.finditer(line):
-        cuts.add(marker.start())
+    ends = [m.end() for m in SENTENCE_END.finditer(line)]
+    markers = list(_MARKER.finditer(line))
+    starts = [m.start() for m in markers] + [len(line)]
+    cuts = set(ends) | set(starts)
+    for marker, next_start in zip(markers, starts[1:], strict=True):
         quote = _TITLE_END.search(line, marker.end(), marker.end() + MAX_TITLE_CHARS + 1)
-        following = min((c for c in cuts if c > marker.end()), default=len(line))
-        title_end = quote.start() if quote else following
+        following = bisect.bisect_right(ends, marker.end())
+        sentence_end = ends[following] if following < len(ends) else len(line)
+        title_end = min(quote.start() if quote else sentence_end, next_start)
         # a title runs to an opening quote or the sentence end; a longer one is not a title
         cuts.add(title_end if title_end - marker.end() <= MAX_TITLE_CHARS else marker.end())
     return sorted(c for c in cuts if 0 < c < len(line))
