@@ -169,6 +169,16 @@ def test_docx_that_expands_too_far_is_refused_by_name(tmp_path):
     assert read_text(path).text.split("\n") == ["乡镇财政"] * 10_000  # within the defaults
 
 
+def test_docx_with_damaged_compressed_data_is_named(tmp_path):
+    path = _repeated_docx(tmp_path / "damaged.docx", 1_000)
+    data = bytearray(path.read_bytes())
+    offset = data.index(b"word/document.xml") + 40  # inside the member's compressed bytes
+    data[offset : offset + 20] = b"\xff" * 20
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputError, match=r"damaged\.docx: not a valid \.docx Word document"):
+        read_text(path)
+
+
 def test_docx_past_the_bounds_is_a_skipped_file_in_a_folder(tmp_path):
     _repeated_docx(tmp_path / "bomb.docx", 3_000)
     _docx(tmp_path / "fine.docx", ["村民自治"])

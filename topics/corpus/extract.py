@@ -23,6 +23,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from collections import Counter
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -205,7 +206,8 @@ def check_docx_size(data: bytes, path: object = "<bytes>", limits: DocxLimits | 
                             path, f"has more than {limits.paragraphs:,} paragraphs",
                             "refused: far too large for one document",
                         )  # fmt: skip
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, NotImplementedError,
+            RuntimeError) as exc:  # fmt: skip  # RuntimeError: an encrypted member
         problem = f"not a valid .docx Word document ({type(exc).__name__}: {exc})"
         raise input_error(path, problem, "re-save it from Word, or skip it") from None
 
