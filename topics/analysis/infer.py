@@ -127,7 +127,8 @@ def infer_files(
     units = pd.concat([paragraphs, _moved_text(removed)], ignore_index=True)
     missing = sorted(set(articles["page_id"]) - set(units["page_id"]))
     for page in missing:  # a file with no text at all still gets its (empty) row
-        blank = {"document": page, "page_id": page, "paragraph_id": f"{page}#1/p001", "text": ""}
+        blank = {"document": page, "page_id": page, "paragraph_id": f"{page}#1/p001",
+                 "kind": "paragraph", "text": ""}  # fmt: skip
         units = pd.concat([units, pd.DataFrame([blank])], ignore_index=True)
     order = units["document"].map({page: i for i, page in enumerate(articles["page_id"].unique())})
     units = units.assign(_order=order).sort_values(["_order", "line_start"], kind="stable")
@@ -136,7 +137,7 @@ def infer_files(
     units = _shares(run, units, tokens)
     documents = _aggregate(run, units, "document")
     if not (documents["status"] == "ok").any():
-        names = ", ".join(t.path.name for t in texts)
+        names = ", ".join(t.path.name for t in texts[:5]) + (", …" if len(texts) > 5 else "")
         raise input_error(
             names if len(texts) == 1 else f"{names} ({len(texts)} files)",
             f"{'none has' if len(texts) > 1 else 'has no'} word the model knows",
