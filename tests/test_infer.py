@@ -108,3 +108,6 @@ def test_files_with_no_known_word_at_all_are_an_error(run, project_settings, tmp
     (tmp_path / "english.txt").write_text("Written in English only.\n", "utf-8")
     with pytest.raises(InputError, match=r"english.txt: has no word the model knows"):
         _infer(run, project_settings, [tmp_path / "english.txt"])
+    (tmp_path / "digits.txt").write_text("2024 12 31\n", "utf-8")
+    with pytest.raises(InputError, match=r"^digits.txt, english.txt \(2 files\): none has word"):
+        _infer(run, project_settings, [tmp_path])
