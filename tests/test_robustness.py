@@ -14,15 +14,19 @@ import subprocess
 import sys
 import textwrap
 import tomllib
+import zipfile
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from topics import pipeline
 from topics.cli import app
 from topics.config import Settings
+from topics.corpus import extract
+from topics.corpus.extract import DocxLimits
 from topics.corpus.prepare import prepare_corpus
 from topics.errors import InputError
 
@@ -383,3 +387,64 @@ def test_a_named_metadata_file_that_is_missing(project, intact, tmp_path):
     config = write_config(tmp_path / "meta.toml", table)
     result = invoke(project, "prepare", "--input", str(raw), config=config)
     assert_failed_cleanly(result, f"{raw / 'meta.csv'}: metadata_file not found")
+
+
+def test_report_saved_as_one_line_is_inferred_and_prepared(project, raw_dir, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    text = (raw_dir / "000_786013f1ef10bced.txt").read_text("utf-8")
+    (folder / "x.txt").write_text(text.replace("\n", ""), "utf-8")
+    out = tmp_path / "shares.csv"
+    result = invoke(project, "infer", str(folder / "x.txt"), str(folder), "-q", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    shares = pd.read_csv(out)
+    assert shares["status"].tolist() == ["ok"]  # named twice, counted once
+    result = invoke(project, "prepare", "--input", str(folder))
+    assert result.exit_code == 0, result.output
+    assert "warning x.txt: line 1 has 13,832 characters: cut at sentence ends" in result.output
+    corpus = pipeline.load_prepared(tmp_path / "processed")
+    assert len(corpus.articles) == 5 and len(corpus.modelling_paragraphs()) > 40
+
+
+def test_infer_with_no_known_word_fails_by_name(project, intact, tmp_path):
+    (tmp_path / "english.txt").write_text("Written in English only.\n", encoding="utf-8")
+    result = invoke(project, "infer", str(tmp_path / "english.txt"), "-q")
+    assert_failed_cleanly(result, "english.txt: has no word the model knows")
+
+
+def test_docx_past_the_bounds_is_skipped_by_name(project, tmp_path, monkeypatch):
+    raw = tmp_path / "bomb"
+    raw.mkdir()
+    (raw / "good.txt").write_text(TEXT, encoding="utf-8")
+    with zipfile.ZipFile(raw / "bomb.docx", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"<w:p><w:r><w:t>x</w:t></w:r></w:p>" * 5000)
+    monkeypatch.setattr(extract, "DocxLimits", lambda: DocxLimits(paragraphs=1000))
+    result = invoke(project, "prepare", "--input", str(raw))
+    assert result.exit_code == 0, result.output
+    assert "skipped bomb.docx: has more than 1,000 paragraphs" in result.output
+    problems = pipeline.load_prepared(tmp_path / "processed").problems
+    assert problems["path"].tolist() == ["bomb.docx"]
+
+
+def test_html_with_many_unmatched_end_tags_is_read(project, tmp_path):
+    raw = tmp_path / "html"
+    raw.mkdir()
+    page = "<div>" * 5000 + "</span>" * 5000 + "<!-- " + "<p>乡镇财政负债沉重。</p>" * 3
+    (raw / "page.html").write_text(page + " --><p>村务公开是村民自治的关键。</p>", "utf-8")
+    result = invoke(project, "prepare", "--input", str(raw))
+    assert result.exit_code == 0, result.output
+    texts = pipeline.load_prepared(tmp_path / "processed").paragraphs["text"].tolist()
+    assert texts == ["村务公开是村民自治的关键。"]
+
+
+def test_backtracking_filename_pattern_fails_by_name(project, intact, tmp_path):
+    raw = tmp_path / "names"
+    raw.mkdir()
+    name = "a" * 40 + "!.txt"
+    (raw / name).write_text(TEXT, encoding="utf-8")
+    table = {**project["table"], "corpus": {**project["table"].get("corpus", {})}}
+    table["corpus"]["filename_pattern"] = "(?P<x>(a|aa)+$)"
+    config = write_config(tmp_path / "pattern.toml", table)
+    result = invoke(project, "prepare", "--input", str(raw), config=config)
+    assert_failed_cleanly(result, f"{name}: corpus.filename_pattern '(?P<x>(a|aa)+$)' takes over")
+    assert len(result.output.strip().splitlines()) == 1, result.output

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from topics.corpus.defaults import ARTICLE_THRESHOLD, MAX_PARAGRAPH_CHARS, PARAGRAPH_THRESHOLD
 from topics.errors import input_error
 from topics.model.settings import ModelSettings, SelectKSettings
 from topics.text.lexicons import LexiconPaths
@@ -29,8 +30,8 @@ CONFIG_NAME = "topics.toml"
 class CorpusSettings:
     """How documents are read, split and de-duplicated (the keywords of ``prepare_corpus``)."""
 
-    article_threshold: float = 0.8
-    paragraph_threshold: float = 0.9
+    article_threshold: float = ARTICLE_THRESHOLD
+    paragraph_threshold: float = PARAGRAPH_THRESHOLD
     strict: bool = False  # stop at the first unreadable file instead of skipping it
     #: Documents read from the input folder: plain text, Word, HTML.
     suffixes: tuple[str, ...] = (".txt", ".docx", ".html", ".htm")
@@ -39,7 +40,7 @@ class CorpusSettings:
     #: How files mark paragraphs: "auto" (detected per file), "lines", "blocks" or "wrapped".
     layout: Literal["auto", "lines", "blocks", "wrapped"] = "auto"
     #: Longer lines are cut at sentence ends into several paragraphs, with a warning.
-    max_paragraph_chars: int = 5000
+    max_paragraph_chars: int = MAX_PARAGRAPH_CHARS
     #: Regular expression with named groups matched in file paths, e.g. "(?P<year>\\d{4})".
     filename_pattern: str | None = None
     #: Sidecar CSV in the input folder: a "file" column plus metadata columns ("" for none).
