@@ -4,9 +4,6 @@ encodings and layouts), .docx and .html reports with metadata in file names and 
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -16,7 +13,6 @@ from topics.cli import app
 from topics.config import Settings
 
 runner = CliRunner()
-ROOT = Path(__file__).resolve().parents[1]
 PLACES = ["湖北", "湖南", "四川"]
 
 
@@ -161,18 +157,6 @@ filename_pattern = '^(?P<year>\\d{4})_'
     result = runner.invoke(app, ["prepare", "-q", "-c", str(config)])  # edited by hand
     assert result.exit_code == 0, result.output
     assert f"prepared from {inside} before, now from {my_reports}" in result.output
-
-
-def test_the_readme_corpus_lines_can_be_pasted_into_topics_toml(tmp_path):
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    blocks = [b for b in re.findall(r"```toml\n(.*?)```", readme, re.S) if "[corpus]" in b]
-    assert blocks
-    for block in blocks:
-        config = tmp_path / "topics.toml"
-        config.write_text((ROOT / "topics.toml").read_text(encoding="utf-8") + block, "utf-8")
-        settings = Settings.load(config)
-        assert settings.corpus.filename_pattern == r"^(?P<year>\d{4})_(?P<place>[^_]+)_"
-        assert settings.corpus.metadata_file == "metadata.csv"
 
 
 def test_a_config_that_cannot_record_the_corpus_is_refused_before_preparing(my_reports, tmp_path):
