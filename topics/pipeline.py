@@ -101,12 +101,12 @@ def _prepared(
     inputs = _prepare_inputs(settings, raw)
 
     def build(tmp: Path) -> tuple[PreparedCorpus, dict]:
+        options = {f.name: getattr(settings.corpus, f.name) for f in fields(settings.corpus)}
+        corpus = prepare_corpus(raw, furniture_rules(settings), progress=progress, **options)
         previous = (storage.read_manifest(folder) or {}).get("corpus_folder")
         if previous not in (None, str(raw)):
             warnings.warn(f"{folder}: prepared from {previous} before, now from {raw}",
                           TopicsWarning, stacklevel=4)  # fmt: skip
-        options = {f.name: getattr(settings.corpus, f.name) for f in fields(settings.corpus)}
-        corpus = prepare_corpus(raw, furniture_rules(settings), progress=progress, **options)
         write_prepared(corpus, tmp)
         manifest = build_manifest(
             "prepared-corpus", inputs, {"corpus": settings.fingerprint("corpus")},
