@@ -61,7 +61,7 @@ def test_a_corpus_only_config_behaves_like_the_repository(tmp_path):
     shutil.copytree(ROOT / "data" / "raw", tmp_path / "data" / "raw")
     bare = load(tmp_path, '[corpus]\nlayout = "auto"\n')
     repo = Settings.load(SHIPPED)
-    assert bare.model == repo.model and bare.model.k == "auto" and len(bare.model.themes) == 3
+    assert bare.model == repo.model and bare.model.k == "auto" and len(bare.model.themes) == 4
     assert bare.select_k == repo.select_k == SelectKSettings(ks=(4, 6, 8, 10, 12), seeds=(1, 2, 3))
     model = dataclasses.replace(repo.model, k=8)
     assert pipeline.run_inputs(bare, model) == pipeline.run_inputs(repo, model)
