@@ -11,8 +11,8 @@ GBK, 10 % are hard-wrapped at 40 characters in blank-line blocks; file names car
 
 Every step runs in a fresh process, which reports wall and CPU seconds and its peak resident
 memory (``ru_maxrss``; worker processes separately). Steps: ``prepare`` (pipeline.prepare),
-``tokenize`` (topics.text.stream.tokenize_large: parallel workers, batch cache), ``lcut`` (plain
-single-process ``jieba.lcut`` on a 10 MB sample: the baseline, then tokenize_large and two plain
+``tokenize`` (topics.text.stream.tokenize_corpus: parallel workers, batch cache), ``lcut`` (plain
+single-process ``jieba.lcut`` on a 10 MB sample: the baseline, then tokenize_corpus and two plain
 lcut processes on the same sample right after it), ``fit`` (pipeline.fit: LDA on the
 non-duplicate paragraphs from token ids, bags of words streamed from a count matrix, run
 tables, saved), then all three again with nothing changed
@@ -125,10 +125,10 @@ def _texts(settings) -> list[str]:
 
 def step_tokenize(settings) -> dict:
     from topics import pipeline
-    from topics.text.stream import tokenize_large
+    from topics.text.stream import tokenize_corpus
 
     texts = _texts(settings)
-    result = tokenize_large(texts, pipeline.make_tokenizer(settings), progress=True)
+    result = tokenize_corpus(texts, pipeline.make_tokenizer(settings), progress=True)
     return {"paragraphs": len(texts), "tokens": int(result.n_tokens.sum()),
             "vocabulary": len(result.vocabulary), "cache_hits": result.cache.hits,
             "segmented": result.cache.misses}  # fmt: skip
@@ -142,7 +142,7 @@ def _lcut_all(texts: list[str]) -> None:
 
 
 def step_lcut(settings, sample_mb: float = 10.0) -> dict:
-    """Single-process ``jieba.lcut`` on a sample, then tokenize_large on the same sample (fresh
+    """Single-process ``jieba.lcut`` on a sample, then tokenize_corpus on the same sample (fresh
     cache) right after it: the same-sample ratio is robust to the host's speed drifting. Also
     the host's parallel capacity: plain lcut in two processes on the two halves, against one."""
     import multiprocessing
@@ -151,7 +151,7 @@ def step_lcut(settings, sample_mb: float = 10.0) -> dict:
     import jieba
 
     from topics import pipeline
-    from topics.text.stream import tokenize_large
+    from topics.text.stream import tokenize_corpus
 
     jieba.setLogLevel(60)
     texts, size = [], 0
@@ -176,7 +176,7 @@ def step_lcut(settings, sample_mb: float = 10.0) -> dict:
     _ = tokenizer.jieba
     with tempfile.TemporaryDirectory() as cache:
         started = time.perf_counter()
-        tokenize_large(texts, tokenizer, progress=False, cache_dir=cache)
+        tokenize_corpus(texts, tokenizer, progress=False, cache_dir=cache)
         ours = time.perf_counter() - started
     return {"sample_mb": round(size / 1e6, 2), "mb_per_s": round(size / 1e6 / seconds, 3),
             "tokenize_mb_per_s": round(size / 1e6 / ours, 3),
@@ -213,13 +213,13 @@ def step_tomotopy(settings, iterations: int = 100) -> dict:
 
     from topics import pipeline
     from topics.model.runs import load_run
-    from topics.text.stream import tokenize_large
+    from topics.text.stream import tokenize_corpus
 
     model = pipeline.model_settings(settings)
     path, _ = _run_path(settings, model)
     run = load_run(path)
     corpus = pipeline.prepared_corpus(settings)
-    tokenized = tokenize_large(corpus.paragraphs["text"], pipeline.make_tokenizer(settings), False)
+    tokenized = tokenize_corpus(corpus.paragraphs["text"], pipeline.make_tokenizer(settings), False)
     known = run.dictionary.token2id
     lda = tp.LDAModel(k=model.k, seed=model.seed)
     in_model = corpus.paragraphs["duplicate_of"].isna().to_numpy()

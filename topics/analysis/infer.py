@@ -24,7 +24,9 @@ from topics.corpus.prepare import split_pages
 from topics.corpus.readers import Problem, RawText, list_text_files, read_text
 from topics.errors import InputError
 from topics.model.runs import TopicRun
-from topics.text.tokenize import Tokenizer, tokenize_corpus
+from topics.text.token_ids import TokenIds
+from topics.text.tokenize import Tokenizer
+from topics.weighting import token_weighted_means
 
 NO_WORDS = "no known words"
 
@@ -38,14 +40,13 @@ class Inference:
     problems: pd.DataFrame
 
 
-def _shares(run: TopicRun, units: pd.DataFrame, tokens: list[list[str]]) -> pd.DataFrame:
+def _shares(run: TopicRun, units: pd.DataFrame, tokens: TokenIds) -> pd.DataFrame:
     """``units`` with n_tokens, status and one column per topic and per seeded theme."""
-    names = run.topic_columns
-    bows = [run.dictionary.doc2bow(doc) for doc in tokens]
+    counts = run.counts(tokens)
     units = units.copy()
-    units["n_tokens"] = [sum(c for _, c in bow) for bow in bows]
+    units["n_tokens"] = np.asarray(counts.sum(axis=1)).ravel()
     units["status"] = np.where(units["n_tokens"] > 0, "ok", NO_WORDS)
-    units[names] = run.infer(tokens) if len(tokens) else np.empty((0, run.k))
+    units[run.topic_columns] = run.fitted.transform(counts)
     return _add_theme_columns(run, units)
 
 
@@ -58,19 +59,16 @@ def _add_theme_columns(run: TopicRun, table: pd.DataFrame) -> pd.DataFrame:
 def _aggregate(run: TopicRun, paragraphs: pd.DataFrame, key: str) -> pd.DataFrame:
     """Token-weighted mean of paragraph shares per ``key``; NaN where nothing was known."""
     names = run.topic_columns
-    rows = []
-    for doc, group in paragraphs.groupby(key, sort=False):
-        weights = group["n_tokens"].to_numpy(dtype=float)
-        row = {key: doc, "n_paragraphs": len(group), "n_tokens": int(weights.sum())}
-        if weights.sum() > 0:
-            known = weights > 0
-            mix = np.average(group.loc[known, names].to_numpy(), axis=0, weights=weights[known])
-            row.update({"status": "ok", **dict(zip(names, mix, strict=True))})
-        else:
-            row.update({"status": NO_WORDS, **{n: np.nan for n in names}})
-        rows.append(row)
-    columns = [key, "n_paragraphs", "n_tokens", "status", *names]
-    return _add_theme_columns(run, pd.DataFrame(rows, columns=columns))
+    means = token_weighted_means(
+        paragraphs[names].to_numpy(dtype=float), paragraphs["n_tokens"].to_numpy(dtype=float),
+        paragraphs[key].to_numpy(), mixes=True,
+    )  # fmt: skip
+    table = pd.DataFrame(means.means, columns=names)
+    table.insert(0, key, means.groups)
+    table.insert(1, "n_paragraphs", means.sizes)
+    table.insert(2, "n_tokens", means.weights.astype(int))
+    table.insert(3, "status", np.where(means.weights > 0, "ok", NO_WORDS))
+    return _add_theme_columns(run, table)
 
 
 def infer_texts(
@@ -85,7 +83,7 @@ def infer_texts(
         for number, line in enumerate(lines, start=1):
             rows.append({"document": name, "paragraph_id": f"{name}/p{number:03d}", "text": line})
     paragraphs = pd.DataFrame(rows, columns=["document", "paragraph_id", "text"])
-    tokens = tokenize_corpus(paragraphs["text"].tolist(), tokenizer, progress=False).tokens
+    tokens = run.tokenize(paragraphs["text"].tolist(), tokenizer)
     paragraphs = _shares(run, paragraphs, tokens)
     return Inference(_aggregate(run, paragraphs, "document"), paragraphs, _problems([]))
 
@@ -121,7 +119,7 @@ def infer_files(
     for page in missing:  # a file with no paragraph at all still gets its (empty) row
         blank = {"document": page, "page_id": page, "paragraph_id": f"{page}#1/p001", "text": ""}
         paragraphs = pd.concat([paragraphs, pd.DataFrame([blank])], ignore_index=True)
-    tokens = tokenize_corpus(paragraphs["text"].tolist(), tokenizer, progress).tokens
+    tokens = run.tokenize(paragraphs["text"].tolist(), tokenizer, progress)
     paragraphs = _shares(run, paragraphs, tokens)
     return Inference(_aggregate(run, paragraphs, "document"), paragraphs, _problems(problems))
 
