@@ -3,9 +3,11 @@
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from topics import pipeline
 from topics.analysis.infer import NO_WORDS, infer_files, infer_texts
+from topics.errors import InputError
 from topics.model.runs import load_run
 
 
@@ -74,3 +76,6 @@ def test_inference_merges_phrases_with_the_runs_phraser(project_settings, tmp_pa
     np.testing.assert_allclose(
         result.paragraphs[run.topic_columns], paragraphs[run.topic_columns], atol=0.02
     )
+    without = replace(run, phraser=None)  # a run saved before phrasers were
+    with pytest.raises(InputError, match="has no saved phraser"):
+        infer_texts(without, texts, pipeline.make_tokenizer(settings))
