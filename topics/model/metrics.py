@@ -12,6 +12,7 @@ from numpy.typing import ArrayLike
 from scipy.optimize import linear_sum_assignment
 from scipy.special import entr
 
+from topics.model.choices import DISTANCES
 from topics.weighting import token_weighted_means
 
 ATOL = 1e-6
@@ -107,7 +108,7 @@ def pairwise_distances(mix: ArrayLike, metric: str = "jensen_shannon") -> np.nda
     >>> pairwise_distances([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]]).tolist()
     [[0.0, 1.0, 0.0], [1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
     """
-    _check_metric(metric, ("jensen_shannon", "hellinger"))
+    _check_metric(metric, DISTANCES)
     x = _as_distributions(mix, "mix", ndim=2)
     if metric == "jensen_shannon":
         d = _js_cross(x, x, symmetric=True)

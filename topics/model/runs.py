@@ -25,8 +25,10 @@ from scipy import sparse
 
 from topics.errors import StaleRunError, TopicsError, input_error
 from topics.model import terms
-from topics.model.lda import FittedLda, ModelSettings, PruningReport
+from topics.model.choices import LAMBDA
+from topics.model.lda import FittedLda, PruningReport
 from topics.model.metrics import mean_token_weighted
+from topics.model.settings import ModelSettings
 from topics.model.themes import Theme, ThemeSet
 from topics.storage import atomic_folder, build_manifest, write_json
 from topics.text.stream import tokenize_corpus
@@ -91,7 +93,7 @@ class TopicRun:
     def term_frequency(self) -> np.ndarray:
         return self.vocabulary["frequency"].to_numpy(dtype=float)
 
-    def terms(self, n: int = 10, lam: float = 0.6) -> pd.DataFrame:
+    def terms(self, n: int = 10, lam: float = LAMBDA) -> pd.DataFrame:
         """Top terms of every topic by probability, FREX, lift and relevance (λ = ``lam``)."""
         table = terms.term_table(
             self.topic_word(), self.term_frequency(), self.vocabulary["term"].tolist(), n, lam
@@ -171,7 +173,7 @@ def build_run(
     articles: pd.DataFrame,
     tokens: TokenIds,
     manifest: dict,
-    lam: float = 0.6,
+    lam: float = LAMBDA,
 ) -> TopicRun:
     """Tables of a fitted model for every paragraph (duplicates included, inferred) and article.
 
