@@ -502,7 +502,7 @@ def test_a_read_only_data_folder_gets_a_one_line_error(project, intact, args, fo
         (lambda manifest: {k: v for k, v in manifest.items() if k != "model"},
          "damaged run: the manifest has no 'model' record"),
         (lambda manifest: {**manifest, "model": {**manifest["model"], "colour": 1}},
-         "damaged run: its model settings cannot be read"),
+         "damaged run: its model settings or pruning record cannot be read"),
     ],
 )  # fmt: skip
 def test_a_damaged_run_manifest_is_named(project, intact, tmp_path, damage, problem):
