@@ -98,17 +98,14 @@ def other_corpus(prepared, tmp_path_factory) -> Path:
         title = f"关于{year}年乡镇治理工作的调研报告"
         text = "\n".join([title, *paragraphs[n * 16 : n * 16 + 16]]) + "\n"
         (raw / f"{year}_report.txt").write_text(text, encoding="utf-8")
+    folders = {"raw": raw, **{name: out / name for name in ("processed", "cache", "runs")}}
     config = out / "topics.toml"
     config.write_text(
-        f"""[paths]
-raw = "{raw}"
-processed = "{out / "processed"}"
-cache = "{out / "interim"}"
-runs = "{out / "runs"}"
-figures = "{out / "figures"}"
-
+        "[paths]\n"
+        + "".join(f'{name} = "{folder}"\n' for name, folder in folders.items())
+        + """
 [corpus]
-filename_pattern = '^(?P<year>\\d{{4}})_'
+filename_pattern = '^(?P<year>\\d{4})_'
 
 [model]
 k = 4

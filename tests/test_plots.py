@@ -460,9 +460,6 @@ def test_corpus_overview_bounds_its_legend_and_shows_distributions_when_large(si
     from topics.plots.grid import MAX_LEGEND_ENTRIES, MAX_ROWS
 
     n, fig = sized["n"], sized["corpus_overview"]
-    for ax in fig.axes:
-        legend = ax.get_legend()
-        assert legend is None or len(legend.get_texts()) <= MAX_LEGEND_ENTRIES
     assert f"{n} pages, more than {MAX_LEGEND_ENTRIES}" in _footnote(fig) or n > MAX_ROWS
     if n > MAX_ROWS:
         count_ax = fig.axes[0]
@@ -482,6 +479,19 @@ def test_bundled_figures_keep_one_row_per_article_and_no_footnote(run, figures, 
     corpus = pipeline.prepared_corpus(project_settings)
     overview = plot_corpus_overview(corpus.articles, corpus.paragraphs)
     assert not _footnote(overview) and overview.axes[1].get_legend() is not None
+    assert _legend_sizes(overview) == [len(corpus.pages)]  # 4 pages, 4 colours
+
+
+def _legend_sizes(fig) -> list[int]:
+    legends = [*fig.legends, *(ax.get_legend() for ax in fig.axes)]
+    return [len(legend.get_texts()) for legend in legends if legend is not None]
+
+
+def test_every_legend_is_bounded(figures, sized):
+    from topics.plots.grid import MAX_LEGEND_ENTRIES
+
+    for fig in [*figures.values(), *(sized[name] for name in SIZED)]:
+        assert all(size <= MAX_LEGEND_ENTRIES for size in _legend_sizes(fig))
 
 
 def test_labels_tell_articles_apart_by_what_differs():
