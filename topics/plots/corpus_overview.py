@@ -98,6 +98,18 @@ def _per_article(articles: pd.DataFrame, paragraphs: pd.DataFrame) -> Figure:
     return fig
 
 
+def bin_edges(values: pd.Series) -> np.ndarray:
+    """At most :data:`BINS` bins over whole-number ``values``, each spanning whole numbers
+    (so no bin is empty for lack of a whole number in it).
+
+    >>> bin_edges(pd.Series([4, 5, 25])).tolist()[:3], len(bin_edges(pd.Series([1, 1000]))) - 1
+    ([3.5, 4.5, 5.5], 30)
+    """
+    low, high = int(values.min()), int(values.max())
+    step = max(1, -(-(high - low + 1) // BINS))
+    return np.arange(low - 0.5, high + 0.5 + step, step)
+
+
 def _distributions(articles: pd.DataFrame, paragraphs: pd.DataFrame) -> Figure:
     """Histograms of paragraphs per article and of paragraph lengths, duplicates stacked."""
     fig = Figure(figsize=(10, 4.6), layout="constrained")
@@ -110,12 +122,14 @@ def _distributions(articles: pd.DataFrame, paragraphs: pd.DataFrame) -> Figure:
         (count_ax, counts, "articles"),
         (length_ax, lengths, "paragraphs"),
     ):
-        edges = np.histogram_bin_edges(pd.concat([kept, copied]), bins=BINS)
+        edges = bin_edges(pd.concat([kept, copied]))
         below = np.histogram(kept, edges)[0]
         width = np.diff(edges)
         ax.bar(edges[:-1], below, width, align="edge", color=color(0), label=units)
+        above = np.histogram(copied, edges)[0]
+        ax.set_ylim(0, (below + above).max() * 1.35)  # room for the legend above the bars
         ax.bar(
-            edges[:-1], np.histogram(copied, edges)[0], width, bottom=below, align="edge",
+            edges[:-1], above, width, bottom=below, align="edge",
             color=color(0), alpha=0.45, hatch=DUPLICATE_HATCH, edgecolor="0.3",
             label=f"near-duplicate {units}",
         )  # fmt: skip
