@@ -432,8 +432,12 @@ def test_rows_past_the_limit_are_groups_stated_in_the_footnote(sized):
     expected = np.average(year_2003[run.topic_columns], axis=0, weights=year_2003["n_tokens"])
     assert np.allclose(shares[3], expected)
     assert _ytick_texts(heatmap)[3] == f"2003 ({len(year_2003)} articles)"
+    # The year may come from the corpus tables (``metadata``) rather than the run's articles.
+    no_year = SimpleNamespace(**{**vars(run), "articles": run.articles.drop(columns="year")})
+    from_corpus = heatmap_rows(no_year, metadata=run.articles[["article_id", "year"]])
+    assert from_corpus.labels == _ytick_texts(heatmap)
     # Without a usable column: clusters, every article in exactly one.
-    rows = heatmap_rows(run, by=None)
+    rows = heatmap_rows(no_year)
     assert len(rows.labels) <= CLUSTERS and "clusters" in rows.rule
     assert np.allclose(rows.shares.sum(axis=1), 1)
     sizes = [
