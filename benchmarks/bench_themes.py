@@ -13,7 +13,7 @@ share for "paragraph is about this theme" against all other paragraphs.
     .venv/bin/python benchmarks/bench_themes.py            # K as in topics.toml ("auto": 8)
     .venv/bin/python benchmarks/bench_themes.py --k 10
 
-Target (issue 13): AUC >= 0.85 for each theme. Writes benchmarks/results/themes.csv.
+Target (issue 13): AUC >= 0.85 for each theme. Writes benchmarks/results/themes.csv (rows per K).
 """
 
 from __future__ import annotations
@@ -136,7 +136,11 @@ def main() -> None:
         shutil.rmtree(root, ignore_errors=True)
     table = pd.DataFrame(rows)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    table.to_csv(RESULTS / "themes.csv", index=False, float_format="%.3f")
+    saved = RESULTS / "themes.csv"  # one block of rows per K: a run replaces its own K's rows
+    if saved.exists():
+        earlier = pd.read_csv(saved)
+        table = pd.concat([earlier[earlier["k"] != table["k"].iloc[0]], table]).sort_values("k")
+    table.to_csv(saved, index=False, float_format="%.3f")
     print("\n" + table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
 
 
