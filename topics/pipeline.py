@@ -21,7 +21,7 @@ from topics.corpus import cleaning
 from topics.corpus.metadata import sidecar_path
 from topics.corpus.prepare import PreparedCorpus, prepare_corpus
 from topics.corpus.readers import list_text_files
-from topics.errors import TopicsWarning, input_error
+from topics.errors import TopicsError, TopicsWarning, input_error
 from topics.model.bows import corpus_words
 from topics.model.evaluate import TABLE_FORMAT, select_k
 from topics.model.k_rule import recommend_k
@@ -57,7 +57,7 @@ BUNDLED_SHA256 = {
 
 
 def is_bundled_corpus(settings: Settings) -> bool:
-    """Whether the corpus of ``settings`` (see :func:`raw_folder`) is the bundled one, byte for
+    """Whether the corpus of ``settings`` (its ``paths.raw``) is the bundled one, byte for
     byte: the same files with the same SHA-256 and nothing else."""
     try:
         return raw_hashes(settings) == BUNDLED_SHA256
