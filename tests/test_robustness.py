@@ -454,16 +454,17 @@ def test_backtracking_filename_pattern_fails_by_name(project, intact, tmp_path):
 # Saving where nothing can be written; damaged run manifests.
 
 
-def _run_read_only(project, *args: str) -> subprocess.CompletedProcess:
-    """The CLI in a process that cannot write into the project's folder (made read-only; as
-    root, also without the capability that overrides permissions)."""
+def _run_read_only(project, *args: str, only: str = "") -> subprocess.CompletedProcess:
+    """The CLI in a process that cannot write into the project's folder, or its subfolder
+    ``only`` (made read-only; as root, also without the capability to override permissions)."""
     prefix = []
     if os.geteuid() == 0:
         setpriv = shutil.which("setpriv")
         if setpriv is None:
             pytest.skip("running as root without setpriv: folder permissions are not enforced")
         prefix = [setpriv, "--bounding-set=-dac_override,-dac_read_search"]
-    folders = [project["tmp"], *(p for p in project["tmp"].rglob("*") if p.is_dir())]
+    top = project["tmp"] / only
+    folders = [top, *(p for p in top.rglob("*") if p.is_dir())]
     for folder in folders:
         folder.chmod(0o555)
     try:
@@ -493,6 +494,16 @@ def test_a_read_only_data_folder_gets_a_one_line_error(project, intact, args, fo
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith(f"error: {project['tmp'] / folder}")
     assert "cannot save it: permission denied" in lines[0]
+
+
+def test_a_read_only_cache_folder_gets_a_one_line_error(project, intact):
+    shutil.rmtree(project["tmp"] / "interim")
+    (project["tmp"] / "interim").mkdir()  # nothing cached: the fit must write here
+    result = _run_read_only(project, "fit", "-q", "--k", "5", only="interim")
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert result.returncode == 1 and len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"error: {project['tmp'] / 'interim'}")
+    assert lines[0].endswith(": permission denied (check its permissions)")
 
 
 @pytest.mark.parametrize(

@@ -137,13 +137,17 @@ def remove_stale_temporaries(folder: str | Path) -> list[Path]:
     return removed
 
 
+#: Errors by which the operating system refuses a file: permissions, read-only or full disk.
+REFUSED = (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT)
+
+
 @contextmanager
 def _writing(target: Path) -> Iterator[None]:
     """Turn the operating system's refusal to write ``target`` into a one-line error."""
     try:
         yield
     except OSError as exc:
-        if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT):
+        if exc.errno not in REFUSED:
             raise
         parent = Path(exc.filename).parent if exc.filename else target
         where = f" in {parent}" if parent != target else ""
@@ -288,7 +292,12 @@ def reuse_or_build(
         except REBUILD_ON:
             pass
     with atomic_folder(folder) if swap else _in_place(folder) as where:
-        value, record = build(where)
+        try:
+            value, record = build(where)
+        except OSError as exc:  # e.g. a read-only cache folder the build writes into
+            if exc.errno not in REFUSED or not exc.filename:
+                raise
+            raise input_error(exc.filename, exc.strerror.lower(), "check its permissions") from None
         if changed_inputs(record.get("inputs"), inputs):
             raise ValueError(f"{folder}: the manifest does not record the inputs it was built from")
         write_json(where / manifest, record)
