@@ -40,6 +40,8 @@ class CorpusSettings:
     filename_pattern: str | None = None
     #: Sidecar CSV in the input folder: a "file" column plus metadata columns ("" for none).
     metadata_file: str | None = "metadata.csv"
+    #: A year (1949-2100) in a file name becomes a "year" column unless the above give one.
+    year_from_filename: bool = True
 
 
 @dataclass(frozen=True)
