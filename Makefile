@@ -26,7 +26,7 @@ figures: $(STAMP)
 
 ## Run the whole test suite, notebooks included (creates .venv if needed)
 test: $(STAMP)
-	$(BIN)/python -m pytest --nbmake --nbmake-timeout=300 tests notebooks
+	$(BIN)/python -m pytest --nbmake --nbmake-timeout=300 --doctest-modules topics tests notebooks
 
 ## Check the code with ruff
 lint: $(STAMP)

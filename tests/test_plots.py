@@ -25,25 +25,11 @@ from topics.plots.labels import (
 from topics.plots.style import save_figure
 
 
-def bootstrap_tables(run, n_boot: int = 200, seed: int = 0) -> dict[str, pd.DataFrame]:
-    """A stand-in for ``compare.theme_prevalence``: per theme, each article's token-weighted
-    share of the theme topic with a percentile interval over resampled paragraphs."""
-    rng = np.random.default_rng(seed)
-    para = run.paragraphs[run.paragraphs["n_tokens"] > 0]
-    tables = {}
-    for theme, k in run.theme_topics().items():
-        rows = []
-        for article in run.articles.itertuples():
-            group = para[para["article_id"] == article.article_id]
-            w, s = group["n_tokens"].to_numpy(float), group[f"T{k}"].to_numpy(float)
-            idx = rng.integers(0, len(w), size=(n_boot, len(w)))
-            boot = (w[idx] * s[idx]).sum(axis=1) / w[idx].sum(axis=1)
-            low, high = np.percentile(boot, [2.5, 97.5])
-            share = (w * s).sum() / w.sum()
-            rows.append((article.article_id, article.short_title, share, low, high, len(w)))
-        columns = ["article_id", "short_title", "share", "low", "high", "n_paragraphs"]
-        tables[theme] = pd.DataFrame(rows, columns=columns)
-    return tables
+def bootstrap_tables(run) -> dict[str, pd.DataFrame]:
+    """The tables ``topics figures`` draws: ``compare.theme_prevalence`` for every theme."""
+    from topics.analysis.compare import theme_prevalence
+
+    return {theme: theme_prevalence(run, theme, n_boot=200) for theme in run.theme_topics()}
 
 
 @pytest.fixture(scope="module")
