@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from topics.corpus.metadata import file_metadata, filename_year, metadata_columns, share_by
+from topics.analysis.share import share_by
+from topics.corpus.metadata import file_metadata, filename_year, metadata_columns
 from topics.corpus.prepare import prepare_corpus
 from topics.errors import InputError
 

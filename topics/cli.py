@@ -366,7 +366,7 @@ def share(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="CSV file.")] = None,
 ) -> None:
     """Token-weighted topic share per value of a metadata column (e.g. topic share by year)."""
-    from topics.corpus.metadata import share_by
+    from topics.analysis.share import share_by
 
     topic_run, corpus = _run_and_corpus(config, run)
     units = {"article": "articles", "paragraph": "paragraphs"}

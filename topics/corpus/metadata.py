@@ -1,4 +1,4 @@
-"""File-level metadata (a year, a place…) as columns of every table, and topic share by them.
+"""File-level metadata (a year, a place…) as columns of every table.
 
 Three sources, each optional:
 
@@ -12,7 +12,7 @@ Three sources, each optional:
   whose values override the default year.
 
 Columns whose values are all whole numbers become integer columns (missing values allowed).
-:func:`share_by` then gives the token-weighted topic share per value, e.g. per year.
+:func:`topics.analysis.share.share_by` then gives the topic share per value, e.g. per year.
 
 >>> year_metadata(["2019_湖北.txt", "000_786013f1ef10bced.txt", "报告1998-2003.txt"])["year"].tolist()
 [2019, <NA>, 1998]
@@ -212,51 +212,3 @@ def attach(tables: dict[str, pd.DataFrame], metadata: pd.DataFrame) -> dict[str,
 def metadata_columns(table: pd.DataFrame) -> list[str]:
     """The metadata columns of a corpus table (those that are not built-in)."""
     return [c for c in table.columns if c not in RESERVED and not _TOPIC_COLUMN.match(c)]
-
-
-def share_by(
-    table: pd.DataFrame,
-    column: str,
-    metadata: pd.DataFrame | None = None,
-    topics: Sequence[str] | None = None,
-    include_duplicates: bool = False,
-) -> pd.DataFrame:
-    """Token-weighted topic share per value of a metadata ``column`` (e.g. topic share by year).
-
-    ``table``: a run's ``articles`` or ``paragraphs`` (topic columns ``T1``… and ``n_tokens``).
-    When ``column`` is not in it, it is taken from ``metadata`` (the prepared corpus's table of
-    the same unit) through the shared id. Duplicates are left out unless ``include_duplicates``.
-    Returns one row per value: ``n`` units, ``n_tokens`` and the topic shares (rows sum to 1).
-
-    >>> runs = pd.DataFrame({"article_id": ["a", "b", "c"], "n_tokens": [10, 30, 20],
-    ...                      "T1": [1.0, 0.0, 0.5], "T2": [0.0, 1.0, 0.5]})
-    >>> meta = pd.DataFrame({"article_id": ["a", "b", "c"], "year": [2019, 2019, 2020]})
-    >>> share_by(runs, "year", meta)
-       year  n  n_tokens    T1    T2
-    0  2019  2        40  0.25  0.75
-    1  2020  1        20  0.50  0.50
-    """
-    topics = list(topics) if topics is not None else [c for c in table if _TOPIC_COLUMN.match(c)]
-    if not topics:
-        raise input_error(None, "the table has no topic columns (T1, T2, …)")
-    if column not in table.columns:
-        if metadata is None or column not in metadata.columns:
-            known = metadata_columns(metadata) if metadata is not None else []
-            raise input_error(
-                None, f"no metadata column {column!r}",
-                f"known: {', '.join(known)}" if known else "the corpus has no metadata columns",
-            )  # fmt: skip
-        key = next(k for k in ("paragraph_id", "article_id", "page_id") if k in table)
-        table = table.merge(metadata[[key, column]], on=key, how="left")
-    if not include_duplicates and "duplicate_of" in table.columns:
-        table = table[table["duplicate_of"].isna()]
-    weights = table["n_tokens"].fillna(0).to_numpy(dtype=float)
-    shares = table[topics].to_numpy(dtype=float)
-    usable = (weights > 0) & np.isfinite(shares).all(axis=1) & table[column].notna().to_numpy()
-    frame = pd.DataFrame(shares[usable] * weights[usable, None], columns=topics)
-    frame.insert(0, column, table[column].to_numpy()[usable])
-    frame.insert(1, "n", 1)
-    frame.insert(2, "n_tokens", weights[usable].astype(int))
-    grouped = frame.groupby(column, sort=True).sum()
-    grouped[topics] = grouped[topics].div(grouped["n_tokens"], axis=0)
-    return grouped.reset_index()
