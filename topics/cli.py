@@ -381,6 +381,29 @@ def share(
 
 @app.command()
 @friendly_errors
+def effect(
+    formula: Annotated[str, typer.Argument(help='Covariates, e.g. "~ year", "~ bs(year, df=4)".')],
+    config: ConfigOption = None,
+    run: RunOption = None,
+    level: Annotated[str, typer.Option(help="article or paragraph units.")] = "article",
+    draws: Annotated[int, typer.Option(help="Posterior draws of the topic shares.")] = 100,
+    seed: Annotated[int, typer.Option(help="Seed of the draws.")] = 0,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Table (.csv, .parquet).")
+    ] = None,
+) -> None:
+    """How topic prevalence varies with metadata, with 95% intervals (stm's estimateEffect)."""
+    from topics.analysis.effects import estimate_effect, write_effects
+
+    effects = estimate_effect(*_run_and_corpus(config, run), formula, level, draws, seed)
+    typer.echo(effects.describe())
+    _print_table(effects.headline().round(4))
+    if output is not None:
+        typer.echo(f"wrote {write_effects(effects.table, output)}")
+
+
+@app.command()
+@friendly_errors
 def figures(
     config: ConfigOption = None,
     quiet: QuietOption = False,

@@ -22,9 +22,11 @@ True
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -320,6 +322,37 @@ class Effects:
     draws: int
     samples: np.ndarray  # pooled coefficient samples (draws × per draw, coefficients, topics)
     design: Design
+
+    def headline(self) -> pd.DataFrame:
+        """The rows to read first: slopes and other coefficients (no intercept), differences."""
+        table = self.table
+        rows = (table["kind"] == "difference") | (
+            (table["kind"] == "coefficient") & (table["value"] != "Intercept")
+        )
+        return table.loc[rows, ["topic", "theme", "label", "kind", "value", "estimate", "low",
+                                "high"]].reset_index(drop=True)  # fmt: skip
+
+    def describe(self) -> str:
+        """One line on what was estimated."""
+        return (
+            f"{self.formula}: {self.n_units} {self.level}s, {self.draws} posterior draws × "
+            f"{self.samples.shape[0] // self.draws} coefficient samples, "
+            f"{LEVEL:.0%} intervals (method of composition)"
+        )
+
+
+def write_effects(table: pd.DataFrame, path: str | Path) -> Path:
+    """Save an effects table as CSV (UTF-8 with BOM, for spreadsheets) or Parquet, atomically."""
+    path = Path(path)
+    if path.suffix not in (".csv", ".parquet"):
+        raise input_error(path, f"unknown table format {path.suffix!r}", "use .csv or .parquet")
+    tmp = path.with_name(f".{path.name}.tmp")
+    if path.suffix == ".csv":
+        table.to_csv(tmp, index=False, encoding="utf-8-sig")
+    else:
+        table.to_parquet(tmp, index=False)
+    os.replace(tmp, path)
+    return path
 
 
 def estimate_effect(
