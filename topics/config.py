@@ -45,6 +45,14 @@ class CorpusSettings:
 
 
 @dataclass(frozen=True)
+class FigureSettings:
+    """What ``topics figures`` draws beyond the standard set."""
+
+    #: Metadata columns that get a prevalence_by_<column> figure (None: "year" if present).
+    prevalence_by: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
 class Paths:
     """Where inputs are read and outputs written."""
 
@@ -68,6 +76,7 @@ class Settings:
     tokenize: TokenizeSettings = field(default_factory=TokenizeSettings)
     model: dict[str, Any] = field(default_factory=dict)
     select_k: dict[str, Any] = field(default_factory=dict)  # ks, seeds for `topics select-k`
+    figures: FigureSettings = field(default_factory=FigureSettings)
     source: str = ""
 
     def path(self, value: Path | None) -> Path | None:
@@ -136,7 +145,7 @@ def _build(cls, table: dict, path: Path, section: str):
 
 def from_table(table: dict, path: Path) -> Settings:
     """Settings from a parsed TOML table; ``path`` is the file, for messages and the root."""
-    known = {"paths", "lexicons", "corpus", "tokenize", "model", "select_k"}
+    known = {"paths", "lexicons", "corpus", "tokenize", "model", "select_k", "figures"}
     unknown = sorted(set(table) - known)
     if unknown:
         raise input_error(path, f"unknown section(s): {', '.join(unknown)}",
@@ -149,5 +158,6 @@ def from_table(table: dict, path: Path) -> Settings:
         tokenize=_build(TokenizeSettings, table.get("tokenize", {}), path, "tokenize"),
         model=dict(table.get("model", {})),
         select_k=dict(table.get("select_k", {})),
+        figures=_build(FigureSettings, table.get("figures", {}), path, "figures"),
         source=str(path),
     )

@@ -180,7 +180,8 @@ def make_figures(
     model = model_settings(settings)
     inputs = run_inputs(settings, model)
     inputs = {**inputs, "run": run_id(model, inputs), "select_k": settings.select_k,
-              "k_selection_format": TABLE_FORMAT}  # fmt: skip
+              "k_selection_format": TABLE_FORMAT,
+              "figures": settings.fingerprint("figures")}  # fmt: skip
     current = None if force else figures_current(out, inputs)
     if current is not None:
         return current
@@ -188,7 +189,8 @@ def make_figures(
     corpus = prepared_corpus(settings)
     selection, best_k = k_selection(settings, progress=progress)
     run = current_run(settings, progress)
-    return draw_all(corpus, run, selection, best_k, out, inputs, progress)
+    return draw_all(corpus, run, selection, best_k, out, inputs, progress,
+                    prevalence_by=settings.figures.prevalence_by)  # fmt: skip
 
 
 def model_settings(settings: Settings, **overrides) -> ModelSettings:

@@ -43,6 +43,8 @@ SAMPLES_PER_DRAW = 20
 LEVEL = 0.95
 #: Points of the prediction grid of a continuous covariate (its distinct values if fewer).
 GRID_POINTS = 25
+#: A numeric covariate with at least this many distinct values gets a spline in figures.
+SPLINE_MIN_VALUES = 8
 LEVELS = ("article", "paragraph")
 
 
@@ -140,6 +142,15 @@ def formula_variables(formula: str, columns: Sequence[str]) -> list[str]:
     """The columns named in ``formula``, in column order."""
     rhs = _rhs(formula)
     return [c for c in columns if re.search(rf"(?<![\w.]){re.escape(c)}(?![\w.])", rhs)]
+
+
+def default_formula(values: pd.Series) -> str:
+    """The formula figures use for one column: a B-spline (4 degrees of freedom) for a number
+    with :data:`SPLINE_MIN_VALUES` distinct values or more, a line for fewer, levels for text."""
+    name = values.name if str(values.name).isidentifier() else f'Q("{values.name}")'
+    if values.dtype.kind not in "iuf" and str(values.dtype) != "Int64":
+        return f"~ C({name})"
+    return f"~ bs({name}, df=4)" if values.nunique() >= SPLINE_MIN_VALUES else f"~ {name}"
 
 
 @dataclass
@@ -337,7 +348,8 @@ class Effects:
         return (
             f"{self.formula}: {self.n_units} {self.level}s, {self.draws} posterior draws × "
             f"{self.samples.shape[0] // self.draws} coefficient samples, "
-            f"{LEVEL:.0%} intervals (method of composition)"
+            f"{LEVEL:.0%} intervals (method of composition); other covariates held at their "
+            "median or commonest level"
         )
 
 

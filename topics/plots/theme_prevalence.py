@@ -1,8 +1,9 @@
-"""Figure: each seeded theme's share per article, with bootstrap intervals over paragraphs.
+"""Figure: each seeded theme's share per article, with 95% intervals from posterior draws.
 
 The function takes plain tables (one per theme, columns ``article_id``, ``short_title``,
 ``share``, ``low``, ``high``, ``n_paragraphs``: the output of
-:func:`topics.analysis.compare.theme_prevalence`), so it does not compute anything itself.
+:func:`topics.analysis.share.theme_prevalence`, whose intervals come from the method of
+composition), so it does not compute anything itself.
 :func:`theme_annotations` gives the matching labels, colours and corpus shares of a run.
 """
 
@@ -120,7 +121,7 @@ def plot_theme_prevalence(
                 color="0.3",
                 marker="o",
                 lw=1.6,
-                label="share, 95% bootstrap interval over paragraphs",
+                label="share, 95% interval over posterior draws of its paragraphs",
             ),
             Line2D([], [], color="0.4", ls="--", lw=0.9, label="corpus prevalence"),
         ]
