@@ -296,8 +296,9 @@ class EffectInputs:
 def effect_inputs(run, corpus, level: str = "article", include_duplicates: bool = False):
     """γ of the paragraphs with words, how they mix into units, and the units' metadata.
 
-    Articles (and paragraphs, at that level) flagged as near-duplicates are left out unless
-    ``include_duplicates``: a copy would count its text twice.
+    Articles flagged as near-duplicates of another are left out, with their paragraphs,
+    unless ``include_duplicates``: a copy would count its text twice. A paragraph repeated in
+    different reports belongs to each of them, at both levels.
     """
     from topics.corpus.metadata import metadata_columns
 
@@ -305,10 +306,9 @@ def effect_inputs(run, corpus, level: str = "article", include_duplicates: bool 
         raise input_error(None, f"level must be one of {', '.join(LEVELS)}, not {level!r}")
     para = run.paragraphs[run.paragraphs["n_tokens"] > 0]
     unit_key = f"{level}_id"
-    table = run.articles if level == "article" else para
     if not include_duplicates:
-        keep = set(table.loc[table["duplicate_of"].isna(), unit_key])
-        para = para[para[unit_key].isin(keep)]
+        copies = set(run.articles.loc[run.articles["duplicate_of"].notna(), "article_id"])
+        para = para[~para["article_id"].isin(copies)]
     gamma = posterior_gamma(
         para[run.topic_columns].to_numpy(dtype=float),
         para["n_tokens"].to_numpy(dtype=float),
