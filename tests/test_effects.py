@@ -278,3 +278,44 @@ def test_effect_errors_are_one_line(planted):
     ]
     result = CliRunner().invoke(app, ["effect", "~ year", *config, "-o", str(root / "x.png")])
     assert result.exit_code == 1 and "x.png: unknown table format '.png'" in result.output
+
+
+# --- the figure --------------------------------------------------------------------------------
+
+
+def test_prevalence_figure_draws_the_table(tmp_path):
+    from topics.plots.prevalence import plot_prevalence, prevalence_columns
+    from topics.plots.style import save_figure
+
+    place = np.array(["湖北", "湖南", "四川"])[np.arange(120) % 3]
+    data = pd.DataFrame({"year": YEARS, "place": place})
+    gamma = synthetic_gamma(0.02, 100)
+    design = Design.build("~ year + place", data)
+    table = effect_table(composition_samples(gamma, design.X, draws=10), design, TOPICS)
+    fig = plot_prevalence(table, "year", note="~ year + place: 120 articles")
+    top, first = fig.axes[0], fig.axes[1]
+    assert [t.get_text() for t in top.get_legend().get_texts()] == ["T1"]  # the theme topic
+    rows = table.query("topic == 'T1' and covariate == 'year' and kind == 'prediction'")
+    np.testing.assert_allclose(top.lines[0].get_ydata(), rows["estimate"])
+    np.testing.assert_allclose(first.lines[0].get_ydata(), rows["estimate"])
+    assert [ax.get_title(loc="left") for ax in fig.axes[1:3]] == ["T1", "T2"]
+    assert fig.get_supxlabel() == "~ year + place: 120 articles"
+    categorical = plot_prevalence(table, "place")
+    ticks = [t.get_text() for t in categorical.axes[0].get_yticklabels()]
+    assert ticks == ["湖北 − 四川", "湖南 − 四川"]
+    dots = categorical.axes[0].collections[-1].get_offsets()[:, 0]
+    diffs = table.query("topic == 'T1' and kind == 'difference'")["estimate"]
+    np.testing.assert_allclose(dots, diffs)
+    assert save_figure(categorical, tmp_path / "p.png")[0].stat().st_size > 10_000
+    by_year = Design.build("~ C(year)", data)  # 20 levels: the first 15 are drawn, and said so
+    many = effect_table(composition_samples(gamma, by_year.X, draws=2), by_year, TOPICS)
+    fig = plot_prevalence(many, "year", note="n")
+    assert fig.get_supxlabel() == "n; the first 15 of 20 levels shown"
+    assert len(fig.axes[0].get_yticklabels()) == 14  # differences from 2000: 2001…2014
+    with pytest.raises(ValueError, match="no rows for covariate 'county'"):
+        plot_prevalence(table, "county")
+    articles = pd.DataFrame({"article_id": ["a"], "title": ["t"], "year": [2019]})
+    assert prevalence_columns(articles, None) == ["year"]
+    assert prevalence_columns(articles.drop(columns="year"), None) == []
+    with pytest.raises(InputError, match=r"\[figures\] prevalence_by: no metadata column 'place'"):
+        prevalence_columns(articles, ["place"])
