@@ -16,8 +16,8 @@ import time
 import numpy as np
 import pandas as pd
 
+from topics.analysis.design import Design
 from topics.analysis.effects import (
-    Design,
     composition_samples,
     draw_shares,
     effect_table,

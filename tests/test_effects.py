@@ -9,10 +9,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from topics.analysis.design import Design, default_formula
 from topics.analysis.effects import (
-    Design,
     composition_samples,
-    default_formula,
     draw_shares,
     effect_table,
     posterior_gamma,

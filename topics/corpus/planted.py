@@ -9,9 +9,9 @@ for the rest. A paragraph is rising or falling by the seed words of a theme it c
 truth table lists each document's year, paragraph counts and the share of its characters
 that are rising or falling paragraphs; :func:`planted_slopes` gives their change per year.
 
->>> texts = pd.Series(["财政负债,财力不足。", "县乡财政与转移支付。", "村民自治,村委会选举。",
-...                    "村民代表会议。村民自治。", "党的建设。", "干部作风。"], index=list("abcdef"))
->>> scores = seed_scores(texts, ["财政", "乡镇财政", "财力", "负债", "转移支付"],
+>>> texts = pd.Series(["财政负债,财力不足。", "县乡财政与转移支付资金。", "村民自治,村委会和村民代表。",
+...                    "村民代表会议。村民自治。村委会。", "党的建设。", "干部作风。"], index=list("abcdef"))
+>>> scores = seed_scores(texts, ["财政", "乡镇财政", "财力", "负债", "转移支付", "资金"],
 ...                      ["村民自治", "村委会", "村民代表"])
 >>> classify(scores).tolist()
 ['rising', 'rising', 'falling', 'falling', '', '']

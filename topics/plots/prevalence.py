@@ -157,7 +157,8 @@ def prevalence_columns(articles: pd.DataFrame, columns: Sequence[str] | None) ->
 
 def prevalence_jobs(run, corpus, columns: Sequence[str] | None = None) -> dict[str, Callable]:
     """``prevalence_by_<column>`` → a function drawing it, for :mod:`topics.figures`."""
-    from topics.analysis.effects import default_formula, estimate_effect
+    from topics.analysis.design import default_formula
+    from topics.analysis.effects import estimate_effect
 
     def draw(column: str) -> Figure:
         effects = estimate_effect(run, corpus, default_formula(corpus.articles[column]))
