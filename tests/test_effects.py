@@ -47,6 +47,9 @@ def test_planted_slope_is_recovered_inside_its_interval():
     assert stats["low"][0] < 0.02 < stats["high"][0]
     assert stats["low"][1] < -0.02 < stats["high"][1]  # shares sum to 1: topic 2 falls
     assert stats["high"][0] - stats["low"][0] < 0.006
+    again = composition_samples(synthetic_gamma(0.02, 100), X_YEAR, draws=100, seed=3)
+    assert np.array_equal(samples, again)  # reproducible from the seed
+    assert not np.array_equal(samples, composition_samples(synthetic_gamma(0.02, 100), X_YEAR))
 
 
 def test_interval_grows_when_the_posterior_is_less_certain():

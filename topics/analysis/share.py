@@ -22,6 +22,7 @@ from topics.model.runs import TopicRun
 
 #: Posterior draws behind each article's interval (one topic at a time, so cheap).
 INTERVAL_DRAWS = 1000
+CHUNK = 100
 
 
 def theme_prevalence(
@@ -47,10 +48,13 @@ def theme_prevalence(
     gamma = posterior_gamma(para[run.topic_columns].to_numpy(float), n_tokens, run.model.alpha)
     ids, mixing = unit_matrix(para["article_id"], n_tokens)
     rng = np.random.default_rng(seed)
-    a = gamma[:, k - 1]
-    theta = rng.beta(a, gamma.sum(axis=1) - a, size=(draws, len(a)))
+    a, b = gamma[:, k - 1], gamma.sum(axis=1) - gamma[:, k - 1]
+    chunks = [  # a few draws at a time: memory stays bounded for large corpora
+        mixing @ rng.beta(a, b, size=(min(CHUNK, draws - start), len(a))).T
+        for start in range(0, draws, CHUNK)
+    ]
     tail = (1 - LEVEL) / 2
-    low, high = np.quantile(np.asarray(mixing @ theta.T), [tail, 1 - tail], axis=1)
+    low, high = np.quantile(np.hstack(chunks), [tail, 1 - tail], axis=1)
     stats = pd.DataFrame(
         {"share": mixing @ para[f"T{k}"].to_numpy(float), "low": low, "high": high,
          "n_paragraphs": np.diff(mixing.indptr)}, index=ids,
