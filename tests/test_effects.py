@@ -250,6 +250,14 @@ def test_topics_effect_recovers_the_planted_trends(planted):
         topic = f"T{run.theme_topics()[theme]}"
         read = np.polyfit(articles["year"].astype(float), articles[topic], 1)[0]
         assert row["low"] < read < row["high"], (theme, read, row)
+    # paragraphs as units: every paragraph with words of those articles, repeats included
+    from topics.analysis.effects import estimate_effect
+
+    by_paragraph = estimate_effect(run, corpus, "~ year", level="paragraph", draws=20)
+    kept = run.paragraphs[run.paragraphs["article_id"].isin(articles["article_id"])]
+    assert by_paragraph.n_units == (kept["n_tokens"] > 0).sum() > 9 * len(articles)
+    rows = by_paragraph.headline().set_index("theme")
+    assert rows.at["finance", "low"] > 0 and rows.at["village_autonomy", "high"] < 0
     # a topic share cannot change faster than the share of its planted paragraphs
     assert finance["estimate"] < truth.pipe(
         lambda t: np.polyfit(t["year"], t["rising_share"], 1)[0]
