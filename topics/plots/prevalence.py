@@ -80,10 +80,15 @@ def plot_prevalence(
             ax.set_title(_label(topics, name, 10), fontsize=8.5, loc="left")
             ax.yaxis.grid(True, color="0.92", lw=0.6)
             ax.set_axisbelow(True)
-        for ax in axes[len(names) :]:
-            ax.set_visible(False)
-        for ax in axes[-COLUMNS:]:
-            ax.set_xlabel(covariate if continuous else "share of tokens", fontsize=8)
+        whole = continuous and bool((predictions["x"] % 1 == 0).all())
+        for i, ax in enumerate(axes):
+            if i >= len(names):
+                ax.set_visible(False)
+            elif i + COLUMNS >= len(names):  # the lowest panel of its column
+                ax.tick_params(labelbottom=True)
+                ax.set_xlabel(covariate if continuous else "share of tokens", fontsize=8)
+            if whole:
+                ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         bottom.suptitle("每个主题 Every topic: predicted share, 95% interval", fontsize=9.5,
                         x=0.01, ha="left")  # fmt: skip
         fig.suptitle(f"主题占比随 {covariate} 的变化 Topic prevalence by {covariate}", x=0.01,
@@ -117,7 +122,8 @@ def _theme_lines(fig, predictions, names, topics, covariate: str) -> None:
         k = int(name[1:])
         _band(ax, part, color(k - 1), _label(topics, name))
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8.5)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if (predictions["x"] % 1 == 0).all():
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(covariate)
     ax.set_ylabel("share of tokens")
     ax.yaxis.grid(True, color="0.92", lw=0.6)
