@@ -13,6 +13,7 @@ from topics.model import evaluate, terms
 from topics.model.evaluate import heldout_split, select_k
 from topics.model.k_rule import recommend_k
 from topics.model.lda import ModelSettings, fit_lda
+from topics.model.settings import SelectKSettings
 
 KS, SEEDS = (4, 6), (1, 2)
 
@@ -55,8 +56,11 @@ def test_measures_lie_in_their_ranges(selection):
 
 
 def test_nmf_start_is_stable_across_seeds(selection):
+    """The seed only moves gensim's E-step start, so top words agree up to near-ties
+    (with the four seeded themes, one word of 66 at K = 6; a random start gives about 0.3)."""
     table, _ = selection
-    assert (table["stability"] == 1.0).all()
+    assert (table["stability"] >= 0.95).all()
+    assert (table.loc[table["k"] == KS[0], "stability"] == 1.0).all()
 
 
 def test_recommended_k_is_in_the_grid_and_follows_the_rule(selection):
@@ -129,9 +133,9 @@ def test_large_k_warns_and_k_above_documents_is_skipped():
 def test_k_below_the_number_of_themes_is_skipped(project_settings):
     model = pipeline.model_settings(project_settings)
     themes = pipeline.themes_for(project_settings, model)
-    assert len(themes) == 3
-    with pytest.warns(UserWarning, match="skipping k=2: fewer topics than the 3 seeded themes"):
-        table = select_k(blocks(30), model, themes, ks=(2,), seeds=(1,), progress=False)
+    assert len(themes) == 4
+    with pytest.warns(UserWarning, match="skipping k=3: fewer topics than the 4 seeded themes"):
+        table = select_k(blocks(30), model, themes, ks=(3,), seeds=(1,), progress=False)
     assert table.empty
     with pytest.raises(ValueError, match="no fitted K"):
         recommend_k(table)
@@ -186,7 +190,9 @@ def test_saved_table_is_reused_while_inputs_are_unchanged(project_settings, sele
     assert k_again == k
     with pytest.raises(AssertionError, match="select_k ran"):  # other inputs: fit again
         pipeline.k_selection(project_settings, ks=KS, seeds=(1, 2, 3), progress=False)
-    changed = dataclasses.replace(project_settings, model={**project_settings.model, "passes": 5})
+    changed = dataclasses.replace(
+        project_settings, model=dataclasses.replace(project_settings.model, passes=5)
+    )
     with pytest.raises(AssertionError, match="select_k ran"):
         pipeline.k_selection(changed, ks=KS, seeds=SEEDS, progress=False)
 
@@ -196,8 +202,8 @@ def test_k_auto_in_the_config_uses_the_recommendation(project_settings, selectio
     monkeypatch.setattr(pipeline, "select_k", lambda *a, **kw: pytest.fail("should reuse"))
     auto = dataclasses.replace(
         project_settings,
-        model={**project_settings.model, "k": "auto"},
-        select_k={"ks": list(KS), "seeds": list(SEEDS)},  # the grid of the saved table
+        model=dataclasses.replace(project_settings.model, k="auto"),
+        select_k=SelectKSettings(ks=KS, seeds=SEEDS),  # the grid of the saved table
     )
     assert pipeline.recommended_k(auto) == k
     assert pipeline.model_settings(auto).k == k

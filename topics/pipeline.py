@@ -11,7 +11,7 @@ import json
 import os
 import warnings
 from collections.abc import Iterable, Sequence
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +25,7 @@ from topics.corpus.prepare import PreparedCorpus, prepare_corpus
 from topics.corpus.readers import list_text_files
 from topics.errors import TopicsError, TopicsWarning, input_error
 from topics.model.bows import Documents, corpus_words
-from topics.model.evaluate import KS, SEEDS, TABLE_FORMAT, select_k
+from topics.model.evaluate import TABLE_FORMAT, select_k
 from topics.model.k_rule import recommend_k
 from topics.model.lda import ModelSettings, fit_lda
 from topics.model.runs import TopicRun, build_run, check_inputs, load_run, run_manifest
@@ -179,7 +179,7 @@ def make_figures(
     out = Path(out) if out else settings.path(settings.paths.figures)
     model = model_settings(settings)
     inputs = run_inputs(settings, model)
-    inputs = {**inputs, "run": run_id(model, inputs), "select_k": settings.select_k,
+    inputs = {**inputs, "run": run_id(model, inputs), "select_k": settings.select_k.as_dict(),
               "k_selection_format": TABLE_FORMAT,
               "figures": settings.fingerprint("figures")}  # fmt: skip
     current = None if force else figures_current(out, inputs)
@@ -194,16 +194,12 @@ def make_figures(
 
 
 def model_settings(settings: Settings, **overrides) -> ModelSettings:
-    """The ``[model]`` section of the config as :class:`ModelSettings`, with ``overrides``."""
-    known = {f.name for f in fields(ModelSettings)}
-    values = {**settings.model, **{k: v for k, v in overrides.items() if v is not None}}
-    unknown = sorted(set(values) - known - {"lambda"})
-    if unknown:
-        raise input_error(settings.source or None, f"[model] has unknown setting(s): {unknown}")
-    values.pop("lambda", None)
-    if values.get("k") == "auto":
-        values["k"] = recommended_k(settings)
-    return ModelSettings.from_dict(values)
+    """The ``[model]`` section of the config with ``overrides`` (None: keep), and k = "auto"
+    resolved to the K that :func:`k_selection` recommends."""
+    model = replace(settings.model, **{k: v for k, v in overrides.items() if v is not None})
+    if model.k == "auto":
+        model = replace(model, k=recommended_k(settings))
+    return model
 
 
 def themes_for(settings: Settings, model: ModelSettings) -> ThemeSet | None:
@@ -328,8 +324,8 @@ def k_selection(
 
     >>> table, k = k_selection(Settings.load("topics.toml"), ks=(4, 6))  # doctest: +SKIP
     """
-    ks = sorted(set(ks if ks is not None else settings.select_k.get("ks", KS)))
-    seeds = list(seeds if seeds is not None else settings.select_k.get("seeds", SEEDS))
+    ks = sorted(set(ks if ks is not None else settings.select_k.ks))
+    seeds = list(seeds if seeds is not None else settings.select_k.seeds)
     if not ks or not seeds:
         raise ValueError("k_selection needs at least one k and one seed")
     model = model_settings(settings, k=max(ks[0], 2))  # select_k varies k and seed

@@ -22,10 +22,8 @@ True
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -234,20 +232,6 @@ class Effects:
             f"{LEVEL:.0%} intervals (method of composition); other covariates held at their "
             "median or commonest level"
         )
-
-
-def write_effects(table: pd.DataFrame, path: str | Path) -> Path:
-    """Save an effects table as CSV (UTF-8 with BOM, for spreadsheets) or Parquet, atomically."""
-    path = Path(path)
-    if path.suffix not in (".csv", ".parquet"):
-        raise input_error(path, f"unknown table format {path.suffix!r}", "use .csv or .parquet")
-    tmp = path.with_name(f".{path.name}.tmp")
-    if path.suffix == ".csv":
-        table.to_csv(tmp, index=False, encoding="utf-8-sig")
-    else:
-        table.to_parquet(tmp, index=False)
-    os.replace(tmp, path)
-    return path
 
 
 def estimate_effect(

@@ -23,11 +23,11 @@ from gensim.corpora import Dictionary
 from topics.model import terms
 from topics.model.lda import FittedLda, ModelSettings, fit_lda, infer_doc_topics
 from topics.model.metrics import seed_stability, topic_diversity
+from topics.model.settings import DEFAULT_KS, DEFAULT_SEEDS
 from topics.model.themes import ThemeSet
 
 MEASURES = ("c_v", "c_npmi", "u_mass")
-KS = tuple(range(4, 17, 2))
-SEEDS = (1, 2, 3)
+KS, SEEDS = DEFAULT_KS, DEFAULT_SEEDS  # the [select_k] defaults
 HELDOUT_SHARE = 0.1
 WORKERS = min(4, os.cpu_count() or 1)
 TABLE_FORMAT = 2  # bump when the columns or their meaning change: saved tables become stale

@@ -45,3 +45,25 @@ def recommend_k(table: pd.DataFrame) -> int:
     means = qualifying_k(table)
     pool = means[means["qualifies"]] if means["qualifies"].any() else means
     return int(pool["c_npmi"].idxmax())  # idxmax takes the first maximum: the smaller K
+
+
+def k_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per K: the mean of every measure over seeds, and whether the K ``qualifies``."""
+    means = table.drop(columns=["seed", "large_k"], errors="ignore").groupby("k").mean()
+    means["qualifies"] = qualifying_k(table)["qualifies"]
+    return means.reset_index()
+
+
+def explain(table: pd.DataFrame, best: int) -> str:
+    """One sentence: the recommended K and the rule (with its thresholds) that chose it."""
+    rule = (
+        f"among K with mean stability >= {MIN_STABILITY} and diversity >= {MIN_DIVERSITY} whose "
+        f"theme topics keep at least {MIN_THEME_SEEDS} seed words in their top 10, the highest "
+        "mean c_npmi"
+    )
+    if not qualifying_k(table)["qualifies"].any():
+        return (
+            f"recommended K = {best}: no K qualifies ({rule}; stability needs two seeds or more),"
+            " so the highest mean c_npmi of all"
+        )
+    return f"recommended K = {best}: {rule}"
