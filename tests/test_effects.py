@@ -155,8 +155,8 @@ def test_posterior_gamma_is_what_gensim_inference_returns(run, project_settings,
     from topics import pipeline
     from topics.model.bows import MatrixCorpus, count_matrix
 
-    docs = pipeline.documents(pipeline.tokenize_paragraphs(project_settings, prepared, False))
-    bows = list(MatrixCorpus(count_matrix(docs, run.dictionary)))
+    tokens = pipeline.tokenize_paragraphs(project_settings, prepared, False)
+    bows = list(MatrixCorpus(count_matrix(tokens, run.dictionary)))
     rows = [i for i, bow in enumerate(bows) if bow]
     run.model.random_state = np.random.RandomState(run.settings.seed)
     expected = run.model.inference([bows[i] for i in rows])[0]

@@ -24,7 +24,7 @@ from topics.corpus.metadata import sidecar_path
 from topics.corpus.prepare import PreparedCorpus, prepare_corpus
 from topics.corpus.readers import list_text_files
 from topics.errors import TopicsError, TopicsWarning, input_error
-from topics.model.bows import Documents, corpus_words
+from topics.model.bows import corpus_words
 from topics.model.evaluate import TABLE_FORMAT, select_k
 from topics.model.k_rule import recommend_k
 from topics.model.lda import ModelSettings, fit_lda
@@ -32,8 +32,9 @@ from topics.model.runs import TopicRun, build_run, check_inputs, load_run, run_m
 from topics.model.themes import ThemeSet, load_themes, unknown_seeds
 from topics.storage import atomic_folder, build_manifest, file_sha256, write_json
 from topics.text.lexicons import LexiconPaths, load_lexicons
-from topics.text.stream import TokenIds, is_large, tokenize_large
-from topics.text.tokenize import TokenizedCorpus, Tokenizer, tokenize_corpus
+from topics.text.stream import tokenize_corpus
+from topics.text.token_ids import TokenIds
+from topics.text.tokenize import Tokenizer
 
 TABLES = ("pages", "articles", "paragraphs", "removed", "problems")
 
@@ -138,33 +139,20 @@ def make_tokenizer(settings: Settings) -> Tokenizer:
 
 def tokenize_paragraphs(
     settings: Settings, corpus: PreparedCorpus, progress: bool = True
-) -> TokenizedCorpus | TokenIds:
-    """Tokens of every paragraph of ``corpus`` (duplicates included, in table order); a large
-    corpus is tokenized in worker processes with a batch cache, in bounded memory."""
-    texts = corpus.paragraphs["text"].tolist()
-    if is_large(texts):
-        return tokenize_large(texts, make_tokenizer(settings), progress)
-    return tokenize_corpus(texts, make_tokenizer(settings), progress)
-
-
-def documents(tokenized: TokenizedCorpus | TokenIds) -> Documents:
-    """Token ids of a large corpus as they are (no token lists built), else token lists; with
-    merged phrases, always the lists (the ids are of the unmerged words)."""
-    if isinstance(tokenized, TokenIds) and tokenized.phraser is None:
-        return tokenized
-    return tokenized.tokens
+) -> TokenIds:
+    """Token ids of every paragraph of ``corpus`` (duplicates included, in table order), with
+    the removal report and cache use; large corpora are segmented in worker processes."""
+    return tokenize_corpus(corpus.paragraphs["text"].tolist(), make_tokenizer(settings), progress)
 
 
 def training_documents(
-    corpus: PreparedCorpus, tokenized: TokenizedCorpus | TokenIds, as_lists: bool = False
-) -> Documents:
-    """The documents a model is trained on: the paragraphs that are not duplicates."""
+    corpus: PreparedCorpus, tokenized: TokenIds, as_lists: bool = False
+) -> TokenIds | list[list[str]]:
+    """The documents a model is trained on: the paragraphs that are not duplicates (as token
+    lists with ``as_lists``)."""
     in_model = corpus.paragraphs["duplicate_of"].isna().to_numpy()
-    docs = documents(tokenized)
-    if isinstance(docs, TokenIds):
-        subset = docs.subset(np.flatnonzero(in_model))
-        return subset.tokens if as_lists else subset
-    return [doc for doc, keep in zip(docs, in_model, strict=True) if keep]
+    subset = tokenized.subset(np.flatnonzero(in_model))
+    return subset.tokens if as_lists else subset
 
 
 def make_figures(
@@ -209,7 +197,7 @@ def themes_for(settings: Settings, model: ModelSettings) -> ThemeSet | None:
     return load_themes(settings.path(settings.paths.themes)).select(model.themes)
 
 
-def check_seed_words(themes: ThemeSet | None, documents: Documents) -> None:
+def check_seed_words(themes: ThemeSet | None, documents: TokenIds) -> None:
     """Stop when a theme has no seed word in the corpus tokens; warn about single missing seeds."""
     if not themes:
         return
@@ -269,7 +257,7 @@ def fit(settings: Settings, model: ModelSettings | None = None, progress: bool =
         fitted.pruning,
         documents={"paragraphs": len(corpus.paragraphs), "trained_on": len(train)},
     )
-    run = build_run(fitted, corpus.paragraphs, corpus.articles, documents(tokenized), manifest)
+    run = build_run(fitted, corpus.paragraphs, corpus.articles, tokenized, manifest)
     runs_dir = settings.path(settings.paths.runs)
     run.path = run.save(runs_dir / run_id(model, inputs))
     write_latest(runs_dir, run.path.name)
