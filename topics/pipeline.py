@@ -59,6 +59,25 @@ def raw_hashes(settings: Settings, raw: Path | None = None) -> dict[str, str]:
     return {p.relative_to(raw).as_posix(): file_sha256(p) for p in files}
 
 
+#: SHA-256 of the bundled corpus's raw pages (``data/raw``). Notebooks check what they say
+#: about this corpus only when the corpus they run on is this one (:func:`is_bundled_corpus`).
+BUNDLED_SHA256 = {
+    "000_786013f1ef10bced.txt": "93d6972aef9f370dd7c21bf8471b4b40af2ddee7f10f8be139f594305876b524",
+    "001_ebcc36c3b1595f89.txt": "b9c50de34b43d356a98c126bea88a4d0ffdeb111cdd72c7408b915e2add4a8db",
+    "002_f5720e37d39fd83a.txt": "d0b63ea1dbdd10d18686a4f0d7b5a41d14c3fb411470a53a7a5daa81e3322f4a",
+    "003_c52d0679af3027a5.txt": "edd252c026c8c47544813661b943d75562dce9f68935cbb8cc69a37029a18406",
+}
+
+
+def is_bundled_corpus(settings: Settings) -> bool:
+    """Whether the corpus of ``settings`` (see :func:`raw_folder`) is the bundled one, byte for
+    byte: the same files with the same SHA-256 and nothing else."""
+    try:
+        return raw_hashes(settings) == BUNDLED_SHA256
+    except (OSError, TopicsError):
+        return False
+
+
 def furniture_rules(settings: Settings) -> cleaning.FurnitureRules:
     return cleaning.load_furniture(settings.path(settings.paths.furniture))
 
