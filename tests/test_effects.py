@@ -330,3 +330,29 @@ def test_prevalence_figure_draws_the_table(tmp_path):
     assert prevalence_columns(articles.drop(columns="year"), None) == []
     with pytest.raises(InputError, match=r"\[figures\] prevalence_by: no metadata column 'place'"):
         prevalence_columns(articles, ["place"])
+
+
+def test_theme_prevalence_keeps_the_most_thematic_articles_past_the_row_limit(tmp_path):
+    from PIL import Image
+
+    from topics.plots.grid import MAX_INCHES, MAX_ROWS
+    from topics.plots.style import DPI, save_figure
+    from topics.plots.theme_prevalence import plot_theme_prevalence
+
+    rng = np.random.default_rng(0)
+    ids = [f"{i:03d}_report#1" for i in range(300)]
+    tables = {}
+    for theme in ("finance", "village_autonomy"):
+        share = rng.uniform(0, 0.5, len(ids))
+        tables[theme] = pd.DataFrame({"article_id": ids, "short_title": "报告", "share": share,
+                                      "low": share - 0.02, "high": share + 0.02})  # fmt: skip
+    tables["finance"].loc[7, "share"] = 0.99  # the most thematic article must be kept
+    fig = plot_theme_prevalence(tables)
+    rows = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert len(rows) == MAX_ROWS and any("007" in r for r in rows)
+    assert (
+        fig.get_supxlabel()
+        == f"{MAX_ROWS} of 300 articles shown: those with the highest share of a theme"
+    )
+    width, height = Image.open(save_figure(fig, tmp_path / "t.png")[0]).size
+    assert height <= (MAX_INCHES + 0.2) * DPI

@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from topics.errors import input_error
-from topics.plots.grid import freeze_layout
+from topics.plots.grid import footnote, freeze_layout, row_inches
 from topics.plots.labels import topic_label
 from topics.plots.style import color, plot_style
 
@@ -59,8 +59,10 @@ def plot_prevalence(
     n_rows = math.ceil(len(names) / COLUMNS)
     levels = list(dict.fromkeys(predictions["value"]))
     shown = levels[:MAX_LEVELS]
-    panel_height = 1.7 if continuous else 0.5 + 0.16 * len(shown)
     top_height = 2.8 if continuous else 0.7 + 0.2 * len(shown)
+    panel_height = row_inches(
+        n_rows, 1.7 if continuous else 0.5 + 0.16 * len(shown), top_height + 0.9
+    )
     with plot_style():
         fig = Figure(figsize=(10, top_height + panel_height * n_rows + 0.9), layout="constrained")
         top, bottom = fig.subfigures(2, 1, height_ratios=[top_height, panel_height * n_rows])
@@ -98,7 +100,7 @@ def plot_prevalence(
             if continuous or len(shown) == len(levels)
             else (f"; the first {len(shown)} of {len(levels)} levels shown")
         )
-        fig.supxlabel(f"{note}{rule}", x=0.01, ha="left", fontsize=7, color="0.35")
+        footnote(fig, f"{note}{rule}")
     return freeze_layout(fig)
 
 
