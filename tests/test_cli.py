@@ -26,10 +26,11 @@ COMMANDS = [
     "compare",
     "passages",
     "share",
+    "effect",
     "figures",
 ]
-READS_A_RUN = {"show", "infer", "similar", "compare", "passages", "share"}
-WRITES_A_TABLE = {"select-k", "show", "infer", "similar", "passages", "share"}
+READS_A_RUN = {"show", "infer", "similar", "compare", "passages", "share", "effect"}
+WRITES_A_TABLE = {"select-k", "show", "infer", "similar", "passages", "share", "effect"}
 HAS_PROGRESS = {"prepare", "tokens", "fit", "select-k", "infer", "figures"}
 
 
@@ -191,6 +192,9 @@ BAD_OPTIONS = [  # (arguments, what the usage error names): rejected before any 
         "x.png: cannot write a table as .png (use .csv, .parquet, .xlsx, .tex, .md)",
     ),  # fmt: skip
     (["passages", "--theme", "finance", "-o", "x"], "x: cannot write a table as no suffix"),
+    (["effect", "~ year", "--level", "page"], "'page' is not one of 'article', 'paragraph'"),
+    (["effect", "~ year", "--draws", "0"], "'--draws': Input should be greater than or equal to 1"),
+    (["effect", "~ year", "-o", "x.png"], "x.png: cannot write a table as .png"),
     (["fit", "--k", "1"], "'-k': Input should be greater than or equal to 2"),
     (["select-k", "--ks", "4-x"], "expected '4-16' or '4,6,8', got '4-x'"),
 ]

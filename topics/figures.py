@@ -8,7 +8,7 @@ from. Figures are drawn again unless that record matches and every file is intac
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,21 +19,26 @@ from topics.corpus.prepare import PreparedCorpus
 from topics.model.runs import TopicRun
 from topics.storage import Outdated, build_manifest, file_sha256, reuse_or_build
 
-#: Figures saved as SVG too (vector copies for publication).
-VECTOR = ("topic_terms", "article_topics", "theme_prevalence")
+#: Figures saved as SVG too (vector copies for publication): names starting with these.
+VECTOR = ("topic_terms", "article_topics", "theme_prevalence", "prevalence_by_")
 MANIFEST = "MANIFEST.json"
 
 
 def figure_jobs(
-    corpus: PreparedCorpus, run: TopicRun, selection: pd.DataFrame, best_k: int
+    corpus: PreparedCorpus,
+    run: TopicRun,
+    selection: pd.DataFrame,
+    best_k: int,
+    prevalence_by: Sequence[str] | None = None,
 ) -> dict[str, Callable]:
     """Name → a function drawing that figure. Imports stay inside: plotting is slow to load."""
-    from topics.analysis.compare import theme_prevalence
+    from topics.analysis.share import theme_prevalence
     from topics.plots.article_similarity import plot_article_similarity
     from topics.plots.article_topics import plot_article_topics
     from topics.plots.corpus_overview import plot_corpus_overview
     from topics.plots.intertopic_map import plot_intertopic_map
     from topics.plots.k_selection import plot_k_selection
+    from topics.plots.prevalence import prevalence_jobs
     from topics.plots.theme_prevalence import plot_theme_prevalence, theme_annotations
     from topics.plots.topic_terms import plot_topic_terms
 
@@ -51,7 +56,7 @@ def figure_jobs(
     }
     if run.theme_topics():
         jobs["theme_prevalence"] = themes
-    return jobs
+    return {**jobs, **prevalence_jobs(run, corpus, prevalence_by)}
 
 
 #: Outputs in the order they are handed to the workers: slowest first (measured: topic_terms
@@ -95,7 +100,7 @@ def _draw_and_save(name: str) -> list[Path]:
 
         title = f"LDAvis: {run.path.name if run.path else 'run'}"
         return [save_ldavis_html(prepare_ldavis(run), out / "ldavis.html", title, run.topics)]
-    formats = ("png", "svg") if name in VECTOR else ("png",)
+    formats = ("png", "svg") if name.startswith(VECTOR) else ("png",)
     return save_figure(jobs[name](), out / f"{name}.png", formats)
 
 
@@ -117,6 +122,7 @@ def draw_all(
     out: Path,
     progress: bool = True,
     workers: int = 2,
+    prevalence_by: Sequence[str] | None = None,
 ) -> list[Path]:
     """Save every figure and the LDAvis page into ``out``; returns the files.
 
@@ -124,7 +130,7 @@ def draw_all(
     files are the same bytes however many draw them and in whatever order.
     """
     global _JOBS
-    _JOBS = (figure_jobs(corpus, run, selection, best_k), run, out)
+    _JOBS = (figure_jobs(corpus, run, selection, best_k, prevalence_by), run, out)
     names = draw_order([*_JOBS[0], "ldavis"])
     pool = _pool(workers)
     try:
@@ -146,13 +152,15 @@ def regenerate(
     inputs: dict,
     progress: bool = True,
     force: bool = False,
+    prevalence_by: Sequence[str] | None = None,
 ) -> tuple[list[Path], bool]:
     """The figures in ``out``: reused when ``out/MANIFEST.json`` records ``inputs`` and every
     file is intact, else drawn (always with ``force``). Returns the files and whether they
     were drawn."""
 
     def build(folder: Path) -> tuple[list[Path], dict]:
-        written = draw_all(corpus, run, selection, best_k, folder, progress)
+        written = draw_all(corpus, run, selection, best_k, folder, progress,
+                           prevalence_by=prevalence_by)  # fmt: skip
         records = {
             path.name: {"sha256": file_sha256(path), "run": run.path.name, "recommended_k": best_k}
             for path in written

@@ -197,20 +197,15 @@ def make_figures(
     corpus, new_corpus = _prepared(settings, progress=progress)
     (selection, best_k), new_selection = _k_selection(settings, progress=progress)
     run, new_run = _run(settings, model_settings(settings), progress)
-    made_from = {
-        "prepared corpus": settings.path(settings.paths.processed),
-        "K selection": _k_selection_folder(settings),
-        f"run {run.path.name}": run.path,
+    made_from = {"prepared corpus": settings.path(settings.paths.processed),
+                 "K selection": _k_selection_folder(settings), f"run {run.path.name}": run.path}  # fmt: skip
+    hashes = {
+        name: storage.file_sha256(path / storage.MANIFEST) for name, path in made_from.items()
     }
-    inputs = {
-        **run.manifest["inputs"],
-        "run": run.path.name,
-        "made_from": {
-            name: storage.file_sha256(folder / storage.MANIFEST)
-            for name, folder in made_from.items()
-        },
-    }
-    paths, drawn = figures.regenerate(corpus, run, selection, best_k, out, inputs, progress, force)
+    inputs = {**run.manifest["inputs"], "run": run.path.name,
+              "figures": settings.fingerprint("figures"), "made_from": hashes}  # fmt: skip
+    paths, drawn = figures.regenerate(corpus, run, selection, best_k, out, inputs, progress, force,
+                                      prevalence_by=settings.figures.prevalence_by)  # fmt: skip
     rebuilt = dict(zip(made_from, (new_corpus, new_selection, new_run), strict=True))
     return figures.FiguresReport(out, paths, drawn, run.path.name,
                          [name for name, new in rebuilt.items() if new],
