@@ -53,7 +53,7 @@ def test_second_run_gives_identical_bytes_and_reuses_the_run(project, first_pass
     from topics import pipeline
 
     monkeypatch.setattr(pipeline, "fit_lda", lambda *a, **k: pytest.fail("refitted"))
-    monkeypatch.setattr(pipeline, "select_k", lambda *a, **k: pytest.fail("K selection re-run"))
+    monkeypatch.setattr(pipeline, "measure_ks", lambda *a, **k: pytest.fail("K selection re-run"))
     config = ["--config", str(project / "topics.toml")]
     result = CliRunner().invoke(app, ["figures", "-q", "--force", *config])
     assert result.exit_code == 0, result.output

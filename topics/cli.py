@@ -172,7 +172,23 @@ def _show_topics(run, n: int, lam: float, method: str = "relevance") -> None:
     for row in run.topics.itertuples():
         words = " ".join(table.loc[table["topic"] == row.topic, "term"])
         theme = f" [{row.theme}]" if row.theme else ""
-        typer.echo(f"  T{row.topic:<2} {row.prevalence:6.1%}  {row.label}{theme}: {words}")
+        trust = _stability_tag(getattr(row, "stability", float("nan")))
+        typer.echo(f"  T{row.topic:<2} {row.prevalence:6.1%} {trust} {row.label}{theme}: {words}")
+    if "stability" in run.topics:
+        from topics.model.k_rule import STABLE
+
+        typer.echo(
+            f"  (stability: mean top-10 Jaccard against fits on 80 % subsamples; "
+            f"below {STABLE:g}, marked !, fewer than two of three top words come back)"
+        )
+
+
+def _stability_tag(stability: float) -> str:
+    from topics.model.k_rule import STABLE
+
+    if stability != stability:  # NaN: not measured
+        return " " * 6
+    return f"{stability:.2f}{'!' if stability < STABLE else ' '}"
 
 
 @app.command("select-k")
@@ -183,24 +199,27 @@ def select_k(
     ks: Annotated[
         str | None, typer.Option("--ks", help="K values: '4-16' (step 2) or '4,6,8'.")
     ] = None,
-    seeds: Annotated[str | None, typer.Option(help="Seeds, e.g. '1,2,3'.")] = None,
+    resamples: Annotated[
+        int | None, typer.Option(help="Subsample fits per K for stability (default 3).")
+    ] = None,
 ) -> None:
-    """Compare K by coherence, held-out perplexity, diversity and stability; recommend one."""
-    from topics.model.k_rule import qualifying_k
+    """Compare K by stability under resampling, coherence, perplexity, diversity; recommend one."""
+    from topics.model.k_rule import MIN_THEME_SEEDS, STABLE, k_summary, recommend
     from topics.pipeline import k_selection
 
     settings = _settings(config)
     chosen_ks = _int_list(ks, "--ks") if ks else None
-    chosen_seeds = _int_list(seeds, "--seeds") if seeds else None
-    table, best = k_selection(settings, chosen_ks, chosen_seeds, progress=not quiet)
-    means = table.drop(columns=["seed", "large_k"]).groupby("k").mean()
-    means["qualifies"] = qualifying_k(table)["qualifies"]
-    _print_table(means.round(3).reset_index())
+    table, _ = k_selection(settings, chosen_ks, resamples, progress=not quiet)
+    _print_table(k_summary(table).round(3).reset_index())
+    choice = recommend(table)
     typer.echo(
-        f"\nrecommended K = {best}: among K with stability and diversity >= 0.8 whose theme "
-        "topics keep at least 3 seed words in their top 10, the highest mean c_npmi "
+        f"\nrecommended K = {choice.k}: among K whose topics are stable on average (mean top-10 "
+        f"Jaccard against the subsample fits >= {STABLE:g}) and whose theme topics keep at least "
+        f"{MIN_THEME_SEEDS} seed words in their top 10, the most stable "
         '(set k = "auto" under [model] in topics.toml to use it)'
     )
+    for note in choice.notes():
+        typer.secho(f"note: {note}", fg="yellow")
 
 
 def _int_list(text: str, option: str) -> list[int]:

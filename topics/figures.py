@@ -23,9 +23,11 @@ VECTOR = ("topic_terms", "article_topics", "theme_prevalence")
 
 
 def figure_jobs(
-    corpus: PreparedCorpus, run: TopicRun, selection: pd.DataFrame, best_k: int
-) -> dict[str, Callable]:
-    """Name → a function drawing that figure. Imports stay inside: plotting is slow to load."""
+    corpus: PreparedCorpus, run: TopicRun, selection: pd.DataFrame, best_k: int,
+    k_by_hand: bool = False,
+) -> dict[str, Callable]:  # fmt: skip
+    """Name → a function drawing that figure. Imports stay inside: plotting is slow to load.
+    ``k_by_hand``: the run's K was set in the config, not chosen by the rule ("auto")."""
     from topics.analysis.compare import theme_prevalence
     from topics.plots.article_similarity import plot_article_similarity
     from topics.plots.article_topics import plot_article_topics
@@ -41,7 +43,7 @@ def figure_jobs(
 
     jobs = {
         "corpus_overview": lambda: plot_corpus_overview(corpus.articles, corpus.paragraphs),
-        "k_selection": lambda: plot_k_selection(selection, best_k),
+        "k_selection": lambda: plot_k_selection(selection, best_k, run.k, k_by_hand),
         "topic_terms": lambda: plot_topic_terms(run),
         "article_topics": lambda: plot_article_topics(run),
         "article_similarity": lambda: plot_article_similarity(run),
@@ -113,6 +115,7 @@ def draw_all(
     inputs: dict,
     progress: bool = True,
     workers: int = 2,
+    k_by_hand: bool = False,
 ) -> list[Path]:
     """Save every figure and the LDAvis page into ``out``; write ``out/MANIFEST.json``.
 
@@ -120,7 +123,7 @@ def draw_all(
     files are the same bytes however many draw them and in whatever order.
     """
     global _JOBS
-    _JOBS = (figure_jobs(corpus, run, selection, best_k), run, out)
+    _JOBS = (figure_jobs(corpus, run, selection, best_k, k_by_hand), run, out)
     names = sorted([*_JOBS[0], "ldavis"], key=lambda n: DRAW_ORDER.index(n))
     pool = _pool(workers)
     try:

@@ -10,8 +10,8 @@ import hashlib
 import json
 import os
 import warnings
-from collections.abc import Iterable, Sequence
-from dataclasses import fields
+from collections.abc import Iterable
+from dataclasses import fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -25,10 +25,11 @@ from topics.corpus.prepare import PreparedCorpus, prepare_corpus
 from topics.corpus.readers import list_text_files
 from topics.errors import TopicsError, TopicsWarning, input_error
 from topics.model.bows import Documents, corpus_words
-from topics.model.evaluate import KS, SEEDS, TABLE_FORMAT, select_k
+from topics.model.evaluate import KS, QUALITY, TABLE_FORMAT, measure_ks, topic_quality
 from topics.model.k_rule import recommend_k
-from topics.model.lda import ModelSettings, fit_lda
+from topics.model.lda import FittedLda, ModelSettings, fit_lda
 from topics.model.runs import TopicRun, build_run, check_inputs, load_run, run_manifest
+from topics.model.stability import RESAMPLES, FitTopics, resample_fits
 from topics.model.themes import ThemeSet, load_themes, unknown_seeds
 from topics.storage import atomic_folder, build_manifest, file_sha256, write_json
 from topics.text.lexicons import LexiconPaths, load_lexicons
@@ -188,7 +189,8 @@ def make_figures(
     corpus = prepared_corpus(settings)
     selection, best_k = k_selection(settings, progress=progress)
     run = current_run(settings, progress)
-    return draw_all(corpus, run, selection, best_k, out, inputs, progress)
+    by_hand = settings.model.get("k", "auto") != "auto"
+    return draw_all(corpus, run, selection, best_k, out, inputs, progress, k_by_hand=by_hand)
 
 
 def model_settings(settings: Settings, **overrides) -> ModelSettings:
@@ -242,6 +244,7 @@ def run_inputs(settings: Settings, model: ModelSettings) -> dict:
         "topics_version": __version__,
         "lexicons": lexicons.hashes,
         "themes": themes.sha256 if themes else None,
+        "resamples": _resamples(settings),  # the run's per-topic stability depends on it
         "tokenize_settings": settings.fingerprint("tokenize"),
         "model_settings": hashlib.sha256(
             json.dumps(model.as_dict(), sort_keys=True).encode()
@@ -255,7 +258,9 @@ def run_id(model: ModelSettings, inputs: dict) -> str:
 
 
 def fit(settings: Settings, model: ModelSettings | None = None, progress: bool = True) -> TopicRun:
-    """Prepare (or reuse) the corpus, tokenize, fit LDA on non-duplicate paragraphs, save."""
+    """Prepare (or reuse) the corpus, tokenize, fit LDA on non-duplicate paragraphs, measure
+    each topic's stability under resampling (reused from the K selection when it holds this
+    fit), save."""
     model = model or model_settings(settings)
     corpus = prepared_corpus(settings, progress)
     tokenized = tokenize_paragraphs(settings, corpus, progress)
@@ -263,15 +268,40 @@ def fit(settings: Settings, model: ModelSettings | None = None, progress: bool =
     themes = themes_for(settings, model)
     check_seed_words(themes, train)
     fitted = fit_lda(train, model, themes, progress)
+    quality = _saved_quality(settings, model)
+    if quality is None:
+        quality = run_quality(settings, fitted, training_documents(corpus, tokenized, True))
+    return save_run(settings, fitted, corpus, tokenized, quality)
+
+
+def run_quality(settings: Settings, fitted: FittedLda, train: list[list[str]]) -> pd.DataFrame:
+    """Per-topic quality of a fit (:data:`topics.model.evaluate.QUALITY`): stability against
+    ``[select_k] resamples`` subsample fits, gensim c_npmi and paragraph-level NPMI."""
+    resamples = _resamples(settings)
+    others = resample_fits(train, fitted.settings, fitted.themes, resamples) if resamples else []
+    table = topic_quality(FitTopics.of(fitted), others, train, fitted.dictionary, fitted.themes,
+                          measures=("c_npmi",))  # fmt: skip
+    return table[["topic", *QUALITY]]
+
+
+def save_run(
+    settings: Settings, fitted: FittedLda, corpus: PreparedCorpus,
+    tokenized: TokenizedCorpus | TokenIds, quality: pd.DataFrame | None,
+) -> TopicRun:  # fmt: skip
+    """Build the run of ``fitted`` (with per-topic ``quality``) and save it under its id."""
+    model = fitted.settings
     inputs = run_inputs(settings, model)
+    n_train = int(corpus.paragraphs["duplicate_of"].isna().sum())
     manifest = run_manifest(
         fitted,
         inputs,
         {"model": model.as_dict(), "tokenize": settings.tokenize.as_dict()},
         fitted.pruning,
-        documents={"paragraphs": len(corpus.paragraphs), "trained_on": len(train)},
+        documents={"paragraphs": len(corpus.paragraphs), "trained_on": n_train},
+        resamples=_resamples(settings),
     )
-    run = build_run(fitted, corpus.paragraphs, corpus.articles, documents(tokenized), manifest)
+    run = build_run(fitted, corpus.paragraphs, corpus.articles, documents(tokenized), manifest,
+                    quality=quality)  # fmt: skip
     runs_dir = settings.path(settings.paths.runs)
     run.path = run.save(runs_dir / run_id(model, inputs))
     write_latest(runs_dir, run.path.name)
@@ -316,37 +346,79 @@ def current_run(settings: Settings, progress: bool = True) -> TopicRun:
     return fit(settings, model, progress)
 
 
-def k_selection(
-    settings: Settings, ks: Iterable[int] | None = None, seeds: Sequence[int] | None = None,
-    progress: bool = True,
-) -> tuple[pd.DataFrame, int]:  # fmt: skip
-    """:func:`select_k` on the project's non-duplicate paragraphs, tokens, model settings and
-    themes, with the recommended K. The table is saved (Parquet, CSV, manifest) under
-    ``<runs>/k_selection`` and reused while its inputs are unchanged.
+def _resamples(settings: Settings) -> int:
+    return int(settings.select_k.get("resamples", RESAMPLES))
 
-    >>> table, k = k_selection(Settings.load("topics.toml"), ks=(4, 6))  # doctest: +SKIP
-    """
-    ks = sorted(set(ks if ks is not None else settings.select_k.get("ks", KS)))
-    seeds = list(seeds if seeds is not None else settings.select_k.get("seeds", SEEDS))
-    if not ks or not seeds:
-        raise ValueError("k_selection needs at least one k and one seed")
-    model = model_settings(settings, k=max(ks[0], 2))  # select_k varies k and seed
-    fixed = {name: value for name, value in model.as_dict().items() if name not in ("k", "seed")}
+
+def _grid(settings: Settings, ks: Iterable[int] | None = None) -> list[int]:
+    if "seeds" in settings.select_k:
+        raise input_error(
+            settings.source or None,
+            "[select_k] seeds is no longer used: K selection fits subsamples, not seeds",
+            "replace it with resamples = 3 (subsample fits per K)",
+        )
+    return sorted(set(ks if ks is not None else settings.select_k.get("ks", KS)))
+
+
+def _selection_inputs(settings: Settings, model: ModelSettings, ks: list[int], resamples: int):
+    """What a K-selection table depends on: data, lexicons, themes, every model setting but k
+    (the seed included: the full-data fits are the runs), the grid and the resamples."""
+    fixed = {name: value for name, value in model.as_dict().items() if name != "k"}
     digest = hashlib.sha256(json.dumps(fixed, sort_keys=True).encode()).hexdigest()[:16]
-    inputs = {**run_inputs(settings, model), "model_settings": digest, "ks": ks,
-              "seeds": seeds, "table_format": TABLE_FORMAT}  # fmt: skip
+    inputs = {**run_inputs(settings, replace(model, k=max(ks[0], 2))), "model_settings": digest,
+              "ks": ks, "resamples": resamples, "table_format": TABLE_FORMAT}  # fmt: skip
+    return inputs, fixed
+
+
+def _saved_table(settings: Settings, inputs: dict) -> pd.DataFrame | None:
     folder = settings.path(settings.paths.runs) / "k_selection"
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         if manifest.get("inputs") == inputs:
-            table = pd.read_parquet(folder / "k_selection.parquet")
-            return table, recommend_k(table)
+            return pd.read_parquet(folder / "k_selection.parquet")
     except (OSError, ValueError):
         pass
+    return None
+
+
+def _saved_quality(settings: Settings, model: ModelSettings) -> pd.DataFrame | None:
+    """The per-topic quality of ``model`` from the saved K selection of the config's grid,
+    when that table is current and holds ``model``'s K (its full-data fit is this fit)."""
+    ks = _grid(settings)
+    if not ks or model.k not in ks:
+        return None
+    table = _saved_table(settings, _selection_inputs(settings, model, ks, _resamples(settings))[0])
+    if table is None:
+        return None
+    return table.loc[table["k"] == model.k, ["topic", *QUALITY]].reset_index(drop=True)
+
+
+def k_selection(
+    settings: Settings, ks: Iterable[int] | None = None, resamples: int | None = None,
+    progress: bool = True,
+) -> tuple[pd.DataFrame, int]:  # fmt: skip
+    """:func:`~topics.model.evaluate.measure_ks` on the project's non-duplicate paragraphs,
+    tokens, model settings and themes, with the recommended K. The table is saved (Parquet,
+    CSV, manifest) under ``<runs>/k_selection`` and reused while its inputs are unchanged.
+    The full-data fit at the K the config uses (``k`` or, for ``"auto"``, the recommended K)
+    is saved as that run, with its per-topic stability: ``topics fit`` need not fit again.
+
+    >>> table, k = k_selection(Settings.load("topics.toml"), ks=(4, 6))  # doctest: +SKIP
+    """
+    ks = _grid(settings, ks)
+    resamples = _resamples(settings) if resamples is None else int(resamples)
+    if not ks or resamples < 0:
+        raise ValueError("k_selection needs at least one k and resamples >= 0")
+    model = model_settings(settings, k=max(ks[0], 2))  # select_k varies k
+    inputs, fixed = _selection_inputs(settings, model, ks, resamples)
+    table = _saved_table(settings, inputs)
+    if table is not None:
+        return table, recommend_k(table)
     corpus = prepared_corpus(settings)
     tokenized = tokenize_paragraphs(settings, corpus, progress)
     tokens = training_documents(corpus, tokenized, as_lists=True)
-    table = select_k(tokens, model, themes_for(settings, model), ks, seeds, progress)
+    themes = themes_for(settings, model)
+    table, fits = measure_ks(tokens, model, themes, ks, resamples, progress=progress)
     if table.empty:
         raise input_error(
             settings.source or None,
@@ -355,13 +427,19 @@ def k_selection(
         )
     best = recommend_k(table)
     manifest = build_manifest(
-        "k-selection", inputs, {"model": fixed, "ks": ks, "seeds": seeds},
+        "k-selection", inputs, {"model": fixed, "ks": ks, "resamples": resamples},
         documents=len(tokens), recommended_k=best,
     )  # fmt: skip
+    folder = settings.path(settings.paths.runs) / "k_selection"
     with atomic_folder(folder) as tmp:
         table.to_parquet(tmp / "k_selection.parquet", index=False)
         table.to_csv(tmp / "k_selection.csv", index=False, encoding="utf-8-sig")
         write_json(tmp / "manifest.json", manifest)
+    used = settings.model.get("k", "auto")
+    used = best if used == "auto" else used
+    if used in fits and resamples == _resamples(settings) and ks == _grid(settings):
+        quality = table.loc[table["k"] == used, ["topic", *QUALITY]].reset_index(drop=True)
+        save_run(settings, fits[used], corpus, tokenized, quality)
     return table, best
 
 

@@ -1,47 +1,104 @@
 """The rule that recommends K from a K-selection table: pure pandas, cheap to import.
 
-Plots import it to draw the thresholds; :mod:`topics.model.evaluate` builds the table.
+Plots import it to draw the thresholds; :mod:`topics.model.evaluate` builds the table (one row
+per K and topic of the full-data fit).
+
+The thresholds are properties of the measures, not of a corpus:
+
+- ``STABLE``: a topic is stable when its mean top-10 Jaccard against the subsample fits is at
+  least 0.5, that is when on average two of every three of its top words come back (two
+  10-word lists sharing m words have Jaccard m / (20 − m); m = 6.7 gives 0.5). Below it, a
+  reader would see a different topic in a third or more of its top words.
+- ``MIN_THEME_SEEDS``: a seeded theme forms a topic of its own when at least 3 of its seed
+  words are among that topic's top 10 (a single seed word can be there by chance).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
-MIN_STABILITY = 0.8  # recommend_k: mean seed stability (top-10 Jaccard) a K must reach ...
-MIN_DIVERSITY = 0.8  # ... and mean diversity of top-25 words ...
-MIN_THEME_SEEDS = 3  # ... and seed words every theme topic has among its top 10 words
+STABLE = 0.5  # a topic (or a model, on average) is stable from this mean top-10 Jaccard
+MIN_THEME_SEEDS = 3  # seed words every theme topic needs among its top 10 words
+
+#: Per-K columns of :func:`k_summary` averaged over topics.
+MEANS = ["stability", "stability_js", "c_npmi", "npmi_paragraph", "c_v", "u_mass",
+         "diversity", "perplexity"]  # fmt: skip
 
 
-def qualifying_k(table: pd.DataFrame) -> pd.DataFrame:
-    """Means over seeds per K (sorted) with a column ``qualifies``: step 1 of :func:`recommend_k`."""
+def k_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per K (sorted): the means over topics of :data:`MEANS`, ``stable_topics`` (how
+    many topics reach ``STABLE``), ``theme_seeds`` (fewest seed words any theme topic keeps in
+    its top 10; NaN without themes) and ``qualifies``: mean stability ≥ ``STABLE`` and every
+    theme forms (``theme_seeds`` ≥ ``MIN_THEME_SEEDS``). Step 1 of :func:`recommend`."""
     if table.empty:
         raise ValueError("the table has no fitted K to recommend from")
-    columns = ["stability", "diversity", "c_npmi", "theme_seeds"]
-    means = table.reindex(columns=["k", *columns]).groupby("k").mean()
-    ok = (means["stability"] >= MIN_STABILITY) & (means["diversity"] >= MIN_DIVERSITY)
-    means["qualifies"] = ok & (
-        means["theme_seeds"].isna() | (means["theme_seeds"] >= MIN_THEME_SEEDS)
-    )
+    groups = table.groupby("k")
+    means = groups[[c for c in MEANS if c in table]].mean()
+    means["topics"] = groups.size()
+    means["stable_topics"] = groups["stability"].apply(lambda s: int((s >= STABLE).sum()))
+    means["theme_seeds"] = groups["seeds_in_top"].min()
+    themes_form = means["theme_seeds"].isna() | (means["theme_seeds"] >= MIN_THEME_SEEDS)
+    means["qualifies"] = (means["stability"] >= STABLE) & themes_form
     return means
 
 
-def recommend_k(table: pd.DataFrame) -> int:
-    """The recommended K from a :func:`select_k` table, by this rule on the means over seeds:
+@dataclass(frozen=True)
+class Recommendation:
+    """The recommended ``k``; ``qualified`` is False when no K met the criteria (``k`` is then
+    the most stable K of all, to be read with care); ``at_edge`` when ``k`` is the smallest
+    or largest K of the grid (the best K may lie outside it)."""
 
-    1. keep the K whose mean stability ≥ 0.8 and mean diversity ≥ 0.8 (topics that come back
-       with another seed and do not share their top words) and, with seeded themes, mean
-       theme_seeds ≥ 3 (every theme forms a topic of its own);
-    2. among them (or among all K, if none qualifies) take the highest mean c_npmi;
-    3. ties go to the smaller K.
+    k: int
+    qualified: bool
+    at_edge: bool
+    grid: tuple[int, ...]
 
-    Why the theme gate: c_npmi favours few broad topics. On the bundled corpus K = 4 scores
-    the best c_npmi, but there the finance and village-autonomy seeds do not form topics.
+    def notes(self) -> list[str]:
+        """What a reader must know about this recommendation, one sentence each."""
+        notes = []
+        if not self.qualified:
+            notes.append(
+                f"no K meets the criteria (mean stability >= {STABLE:g} and every theme topic "
+                f"with >= {MIN_THEME_SEEDS} seed words in its top 10): K = {self.k} is only "
+                "the most stable K"
+            )
+        if self.at_edge:
+            side = "largest" if self.k == max(self.grid) else "smallest"
+            notes.append(
+                f"K = {self.k} is the {side} K of the grid {list(self.grid)}: "
+                "extend [select_k] ks to see whether another K is better"
+            )
+        return notes
 
-    >>> table = pd.DataFrame({"k": [4, 6, 8], "stability": [0.9, 0.95, 0.7],
-    ...                       "diversity": [0.9, 0.85, 0.9], "c_npmi": [0.02, 0.05, 0.09]})
-    >>> recommend_k(table)
-    6
+
+def recommend(table: pd.DataFrame) -> Recommendation:
+    """The recommended K from a :func:`~topics.model.evaluate.select_k` table:
+
+    1. keep the K whose topics are stable on average (mean top-10 Jaccard against the
+       subsample fits ≥ ``STABLE``) and, with seeded themes, where every theme forms a topic
+       of its own (≥ ``MIN_THEME_SEEDS`` seed words in its top 10);
+    2. among them take the highest mean stability (Greene, O'Callaghan & Cunningham 2014: the
+       K whose topics come back most often under resampling); ties go to the smaller K;
+    3. if no K qualifies, take the most stable K of all and say so (``qualified`` False).
+
+    Coherence, perplexity and diversity are shown beside it but do not decide: their scales
+    depend on the corpus, so no threshold on them holds everywhere.
+
+    >>> table = pd.DataFrame({"k": [4] * 4 + [6] * 6, "seeds_in_top": float("nan"),
+    ...                       "stability": [0.9] * 4 + [0.95] * 5 + [0.9]})
+    >>> recommend(table)
+    Recommendation(k=6, qualified=True, at_edge=True, grid=(4, 6))
     """
-    means = qualifying_k(table)
-    pool = means[means["qualifies"]] if means["qualifies"].any() else means
-    return int(pool["c_npmi"].idxmax())  # idxmax takes the first maximum: the smaller K
+    summary = k_summary(table)
+    pool = summary[summary["qualifies"]] if summary["qualifies"].any() else summary
+    best = int(pool["stability"].idxmax())  # idxmax takes the first maximum: the smaller K
+    grid = tuple(int(k) for k in summary.index)
+    at_edge = len(grid) > 1 and best in (grid[0], grid[-1])
+    return Recommendation(best, bool(summary["qualifies"].any()), at_edge, grid)
+
+
+def recommend_k(table: pd.DataFrame) -> int:
+    """The K of :func:`recommend`."""
+    return recommend(table).k

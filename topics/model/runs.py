@@ -138,11 +138,13 @@ def build_run(
     tokens: Documents,
     manifest: dict,
     lam: float = 0.6,
+    quality: pd.DataFrame | None = None,
 ) -> TopicRun:
     """Tables of a fitted model for every paragraph (duplicates included, inferred) and article.
 
     ``paragraphs`` and ``tokens`` are aligned: all prepared paragraphs and their tokens (lists,
-    or token ids); the model was trained on those with no ``duplicate_of``.
+    or token ids); the model was trained on those with no ``duplicate_of``. ``quality``: per
+    topic (column ``topic``, 1…K) measures added to the topic table, e.g. stability.
     """
     k = fitted.settings.k
     names = topic_names(k)
@@ -186,6 +188,8 @@ def build_run(
             "top_terms": [" ".join(t) for t in top],
         }
     )
+    if quality is not None:
+        topics = topics.merge(quality, on="topic", how="left")
     vocabulary = pd.DataFrame({"term": vocab, "frequency": frequency.astype(int)})
     return TopicRun(
         model=fitted.model,
