@@ -58,7 +58,7 @@ def plot_k_selection(
         for ax in (stability, coherence):
             ax.legend(loc="lower left", fontsize=7.5, frameon=False)
         panels = {
-            stability: ("重抽样稳定性 Stability under resampling", "per topic; higher is better"),
+            stability: ("重抽样稳定性 Resample stability", "per topic; higher is better"),
             coherence: ("一致性 Coherence, top 10 words", "per topic; higher is better"),
             perplexity: ("留出困惑度 Held-out perplexity", "left-out 20 %; lower is better"),
             diversity: ("主题多样性 Topic diversity, top 25 words", "higher is better"),
