@@ -57,6 +57,8 @@ def test_measures_lie_in_their_ranges(selection):
     assert (table["diversity"] > 0).all() and (table["diversity"] <= 1).all()
     perplexity = table["perplexity"]
     assert np.isfinite(perplexity).all() and (perplexity > 1).all()
+    # the topics predict left-out paragraphs better than word frequencies alone
+    assert (perplexity < table["perplexity_unigram"]).all()
     assert table["stability"].between(0, 1).all() and table["stability_js"].between(0, 1).all()
     assert (table["fit_seconds"] > 0).all()
 
@@ -84,16 +86,20 @@ def test_planted_topics_are_stable_and_the_rule_finds_their_number():
     assert (at_planted["stability_js"] >= 0.9).all()
     choice = recommend(table)
     assert choice.k == 4 and choice.qualified and not choice.at_edge
+    assert k_summary(table)["beats_unigram"].all()
 
 
 def test_shuffled_noise_topics_are_not_stable():
     """The same tokens shuffled across documents have no topics: at no K are the fitted
     topics stable on average, most are unstable, and the rule says that no K meets its
-    criteria. (A small vocabulary makes chance agreement likelier: 40 words per block here.)"""
+    criteria: the topics do not even predict left-out paragraphs better than word frequencies.
+    (A small vocabulary makes chance agreement likelier: 40 words per block here.)"""
     docs = shuffled_corpus(planted_corpus(4, n_docs=120, words_per_topic=40, seed=1), seed=1)
     table = select_k(docs, QUICK, ks=(3, 4, 5), resamples=3, progress=False, workers=1)
-    assert (k_summary(table)["stability"] < STABLE).all()
+    summary = k_summary(table)
+    assert (summary["stability"] < STABLE).all()
     assert (table["stability"] < STABLE).mean() > 0.75
+    assert not summary["beats_unigram"].any()  # no topics: word frequencies predict as well
     assert not recommend(table).qualified
 
 

@@ -38,11 +38,11 @@ __all__ = ["heldout_split"]  # re-exported: the split is defined with the subsam
 MEASURES = ("c_v", "c_npmi", "u_mass")
 KS = tuple(range(4, 17, 2))
 WORKERS = min(4, os.cpu_count() or 1)
-TABLE_FORMAT = 3  # bump when the columns or their meaning change: saved tables become stale
+TABLE_FORMAT = 4  # bump when the columns or their meaning change: saved tables become stale
 #: Per-topic measures that a run's topic table records beside each topic.
 QUALITY = ["stability", "stability_js", "c_npmi", "npmi_paragraph"]
 COLUMNS = ["k", "topic", "theme", *QUALITY, "c_v", "u_mass", "seeds_in_top", "diversity",
-           "perplexity", "large_k", "fit_seconds"]  # fmt: skip
+           "perplexity", "perplexity_unigram", "large_k", "fit_seconds"]  # fmt: skip
 
 
 def coherence_per_topic(
@@ -124,14 +124,18 @@ def paragraph_npmi(
     return np.array(scores)
 
 
-def heldout_perplexity(fitted: FittedLda, tokens: Sequence[list[str]]) -> float:
+def heldout_perplexity(
+    fitted: FittedLda, tokens: Sequence[list[str]], unigram: bool = False
+) -> float:
     """Per-word perplexity of unseen documents, estimated by document completion.
 
     The known words of each document are split alternately: the even positions give its topic
     mix θ, the odd positions are scored by ``log Σ_k θ_k φ_kw``; perplexity is ``exp(−mean)``.
-    Documents with fewer than two known words are skipped (NaN if none is left). Lower is
-    better. gensim's ``log_perplexity`` is not used: its bound is in natural log (not base 2),
-    dominated by the topic-word term on a small test set, and wrong for a matrix ``eta``.
+    With ``unigram``, the odd positions are scored by the training frequency of each word
+    instead (no topics): the baseline a topic model must beat. Documents with fewer than two
+    known words are skipped (NaN if none is left). Lower is better. gensim's
+    ``log_perplexity`` is not used: its bound is in natural log (not base 2), dominated by the
+    topic-word term on a small test set, and wrong for a matrix ``eta``.
 
     >>> heldout_perplexity(fit_lda(train_tokens, ModelSettings(k=8)), test_tokens)  # doctest: +SKIP
     312.5
@@ -140,9 +144,15 @@ def heldout_perplexity(fitted: FittedLda, tokens: Sequence[list[str]]) -> float:
     known = [doc for doc in known if len(doc) >= 2]
     if not known:
         return float("nan")
-    observed = fitted.bows([doc[0::2] for doc in known])
-    theta = infer_doc_topics(fitted.model, observed, fitted.settings.seed)
-    phi = fitted.topic_word()
+    if unigram:
+        cfs = fitted.dictionary.cfs
+        frequency = np.array([cfs.get(i, 0) + 0.5 for i in range(len(fitted.dictionary))])
+        phi = (frequency / frequency.sum())[None, :]
+        theta = np.ones((len(known), 1))
+    else:
+        observed = fitted.bows([doc[0::2] for doc in known])
+        theta = infer_doc_topics(fitted.model, observed, fitted.settings.seed)
+        phi = fitted.topic_word()
     log_lik = n_words = 0.0
     for shares, bow in zip(theta, fitted.bows([doc[1::2] for doc in known]), strict=True):
         ids, counts = np.array(bow).T
@@ -229,7 +239,8 @@ def measure_ks(
     K (the final run at the chosen K: nothing is fitted twice). Columns: those of
     :func:`topic_quality`; diversity (share of distinct words among the top 25);
     perplexity (mean over the subsamples of their held-out perplexity on the documents they
-    left out; NaN without resamples); large_k (K > documents / 10, warned) and fit_seconds
+    left out; NaN without resamples) and perplexity_unigram (the same documents predicted by
+    word frequencies alone); large_k (K > documents / 10, warned) and fit_seconds
     of the full-data fit. K above the number of documents or below the number of themes is
     skipped with a warning. The fit count is 1 + ``resamples`` per K.
     """
@@ -256,7 +267,8 @@ def measure_ks(
         table["diversity"] = topic_diversity(
             terms.top_terms(topics[k, 0].topic_word, topics[k, 0].vocabulary, 25)
         )
-        table["perplexity"] = np.mean(perplexity[k]) if k in perplexity else np.nan
+        scores = np.array(perplexity.get(k, [(np.nan, np.nan)]))
+        table["perplexity"], table["perplexity_unigram"] = scores.mean(axis=0)
         table["large_k"] = k in large
         table["fit_seconds"] = fitted[k].fit_seconds
     if not ks:
@@ -289,9 +301,11 @@ def _fit_job(tokens, model_settings: ModelSettings, themes, share: float, job):
     settings = replace(model_settings, k=k)
     if replicate == 0:
         fitted = fit_lda(tokens, settings, themes)
-        return fitted, FitTopics.of(fitted), np.nan
+        return fitted, FitTopics.of(fitted), (np.nan, np.nan)
     fitted, outside = fit_subsample(tokens, settings, themes, replicate, share)
-    return None, FitTopics.of(fitted), heldout_perplexity(fitted, [tokens[i] for i in outside])
+    held = [tokens[i] for i in outside]
+    scores = (heldout_perplexity(fitted, held), heldout_perplexity(fitted, held, unigram=True))
+    return None, FitTopics.of(fitted), scores
 
 
 def _quality_job(tokens, themes, job) -> pd.DataFrame:

@@ -24,14 +24,16 @@ MIN_THEME_SEEDS = 3  # seed words every theme topic needs among its top 10 words
 
 #: Per-K columns of :func:`k_summary` averaged over topics.
 MEANS = ["stability", "stability_js", "c_npmi", "npmi_paragraph", "c_v", "u_mass",
-         "diversity", "perplexity"]  # fmt: skip
+         "diversity", "perplexity", "perplexity_unigram"]  # fmt: skip
 
 
 def k_summary(table: pd.DataFrame) -> pd.DataFrame:
     """One row per K (sorted): the means over topics of :data:`MEANS`, ``stable_topics`` (how
     many topics reach ``STABLE``), ``theme_seeds`` (fewest seed words any theme topic keeps in
-    its top 10; NaN without themes) and ``qualifies``: mean stability ≥ ``STABLE`` and every
-    theme forms (``theme_seeds`` ≥ ``MIN_THEME_SEEDS``). Step 1 of :func:`recommend`."""
+    its top 10; NaN without themes), ``beats_unigram`` (held-out perplexity below that of word
+    frequencies alone; True when not measured) and ``qualifies``: mean stability ≥ ``STABLE``,
+    every theme forms (``theme_seeds`` ≥ ``MIN_THEME_SEEDS``) and the topics beat word
+    frequencies. Step 1 of :func:`recommend`."""
     if table.empty:
         raise ValueError("the table has no fitted K to recommend from")
     groups = table.groupby("k")
@@ -40,7 +42,11 @@ def k_summary(table: pd.DataFrame) -> pd.DataFrame:
     means["stable_topics"] = groups["stability"].apply(lambda s: int((s >= STABLE).sum()))
     means["theme_seeds"] = groups["seeds_in_top"].min()
     themes_form = means["theme_seeds"].isna() | (means["theme_seeds"] >= MIN_THEME_SEEDS)
-    means["qualifies"] = (means["stability"] >= STABLE) & themes_form
+    if "perplexity_unigram" in means:
+        means["beats_unigram"] = ~(means["perplexity"] >= means["perplexity_unigram"])
+    else:
+        means["beats_unigram"] = True
+    means["qualifies"] = (means["stability"] >= STABLE) & themes_form & means["beats_unigram"]
     return means
 
 
@@ -60,8 +66,9 @@ class Recommendation:
         notes = []
         if not self.qualified:
             notes.append(
-                f"no K meets the criteria (mean stability >= {STABLE:g} and every theme topic "
-                f"with >= {MIN_THEME_SEEDS} seed words in its top 10): K = {self.k} is only "
+                f"no K meets the criteria (mean stability >= {STABLE:g}, held-out perplexity "
+                f"below word frequencies', every theme topic with >= {MIN_THEME_SEEDS} seed "
+                f"words in its top 10): K = {self.k} is only "
                 "the most stable K"
             )
         if self.at_edge:
@@ -77,8 +84,10 @@ def recommend(table: pd.DataFrame) -> Recommendation:
     """The recommended K from a :func:`~topics.model.evaluate.select_k` table:
 
     1. keep the K whose topics are stable on average (mean top-10 Jaccard against the
-       subsample fits ≥ ``STABLE``) and, with seeded themes, where every theme forms a topic
-       of its own (≥ ``MIN_THEME_SEEDS`` seed words in its top 10);
+       subsample fits ≥ ``STABLE``), predict held-out paragraphs better than word frequencies
+       alone (held-out perplexity below the unigram model's: there are topics to find) and,
+       with seeded themes, where every theme forms a topic of its own (≥ ``MIN_THEME_SEEDS``
+       seed words in its top 10);
     2. among them take the highest mean stability (Greene, O'Callaghan & Cunningham 2014: the
        K whose topics come back most often under resampling); ties go to the smaller K;
     3. if no K qualifies, take the most stable K of all and say so (``qualified`` False).

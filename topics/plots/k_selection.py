@@ -53,7 +53,12 @@ def plot_k_selection(
         stability.set_ylim(-0.02, 1.02)
         _draw_measure(coherence, table, "c_npmi", color(0), "c_npmi (10-word windows)")
         _draw_measure(coherence, table, "npmi_paragraph", color(1), "NPMI within paragraphs")
-        _draw_measure(perplexity, table, "perplexity", color(0), "perplexity")
+        _draw_measure(perplexity, table, "perplexity", color(0), "topic model")
+        if "perplexity_unigram" in table:
+            baseline = table.groupby("k")["perplexity_unigram"].mean()
+            perplexity.plot(baseline.index, baseline, color="0.45", ls=":", lw=1.2,
+                            label="word frequencies alone")  # fmt: skip
+        perplexity.legend(loc="upper right", fontsize=7.5, frameon=False)
         _draw_measure(diversity, table, "diversity", color(0), "diversity")
         for ax in (stability, coherence):
             ax.legend(loc="lower left", fontsize=7.5, frameon=False)
@@ -90,8 +95,9 @@ def plot_k_selection(
         notes = "".join(f"\nNote: {note}." for note in choice.notes())
         fig.text(
             0.5, 0, f"Grey: K ruled out: mean stability below the dotted line ({STABLE:g}: on "
-            f"average fewer than two of three top words come back), or a theme topic with fewer "
-            f"than {MIN_THEME_SEEDS} of its seed words in its top 10.\n"
+            f"average fewer than two of three top words come back), held-out perplexity not below "
+            f"word frequencies',\nor a theme topic with fewer than {MIN_THEME_SEEDS} of its seed "
+            "words in its top 10. "
             "Recommended: the most stable of the other K (ties: the smaller K)." + notes,
             ha="center", va="top", fontsize=8, color="0.3", linespacing=1.5,
         )  # fmt: skip
