@@ -73,8 +73,32 @@ def cost_ratio(topics: str, raw: Path | None, repeat: int) -> dict[str, float]:
         times["warm"].append(timed([topics, "figures", "-q", *config]))
         times["fit"].append(timed([topics, "fit", "-q", *config]))
         times["lda"].append(fit_seconds(root))
+        table = root / "data" / "runs" / "k_selection" / "k_selection.parquet"
+        shutil.copy(
+            table,
+            Path(tempfile.gettempdir()) / f"k_selection_{raw.name if raw else 'bundled'}.parquet",
+        )
         shutil.rmtree(root)
     return {name: min(values) for name, values in times.items()}
+
+
+def report_k_rule(name: str, raw: Path | None) -> None:
+    """The K selection the cold run made: the rule's summary and recommendation."""
+    import pandas as pd
+
+    from topics.model.k_rule import k_summary, recommend
+
+    table = pd.read_parquet(
+        Path(tempfile.gettempdir()) / f"k_selection_{raw.name if raw else 'bundled'}.parquet"
+    )
+    columns = ["stability", "stable_topics", "topics", "c_npmi", "diversity", "perplexity",
+               "perplexity_unigram", "theme_seeds", "qualifies"]  # fmt: skip
+    with pd.option_context("display.width", 160):
+        print(k_summary(table)[columns].round(3).to_string())
+    choice = recommend(table)
+    print(f"  recommended K = {choice.k}" + ("" if choice.qualified else " (NO K qualifies)"))
+    for note in choice.notes():
+        print(f"  note: {note}")
 
 
 def main() -> None:
@@ -101,6 +125,7 @@ def main() -> None:
         verdict = "meets" if ratios[name] <= TARGETS["ratio"] else "MISSES"
         print(f"  cold figures / fit {ratios[name]:5.1f}x   (cold / LDA alone "
               f"{best['cold'] / best['lda']:.1f}x)   target <= {TARGETS['ratio']:g}x: {verdict}")  # fmt: skip
+        report_k_rule(name, raw)
     if len(ratios) == 2:
         verdict = "meets" if ratios["long"] <= ratios["bundled"] else "MISSES"
         print(f"the larger corpus costs no more as a ratio: {verdict}")

@@ -214,9 +214,9 @@ def select_k(
     choice = recommend(table)
     typer.echo(
         f"\nrecommended K = {choice.k}: among K whose topics are stable on average (mean top-10 "
-        f"Jaccard against the subsample fits >= {STABLE:g}) and whose theme topics keep at least "
-        f"{MIN_THEME_SEEDS} seed words in their top 10, the most stable "
-        '(set k = "auto" under [model] in topics.toml to use it)'
+        f"Jaccard against the subsample fits >= {STABLE:g}), predict left-out paragraphs better "
+        f"than word frequencies and keep at least {MIN_THEME_SEEDS} seed words in each theme "
+        'topic\'s top 10, the most stable (set k = "auto" under [model] in topics.toml to use it)'
     )
     for note in choice.notes():
         typer.secho(f"note: {note}", fg="yellow")

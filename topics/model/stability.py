@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 from types import SimpleNamespace
 
@@ -100,8 +100,9 @@ def per_topic_stability(full: FitTopics, resamples: Sequence[FitTopics]) -> pd.D
     """One row per topic of ``full`` (``topic`` 1…K): ``stability`` (top-10 Jaccard) and
     ``stability_js`` (1 − Jensen–Shannon), each the mean matched similarity over ``resamples``.
 
-    >>> fit = FitTopics([["a", "b"], ["c", "d"]], [["a", "b"], ["c", "d"]], np.array([[.5, .5, 0, 0], [0, 0, .5, .5]]),
-    ...                 ["a", "b", "c", "d"])
+    >>> words = [["a", "b"], ["c", "d"]]
+    >>> phi = np.array([[0.5, 0.5, 0, 0], [0, 0, 0.5, 0.5]])
+    >>> fit = FitTopics(words, words, phi, ["a", "b", "c", "d"])
     >>> per_topic_stability(fit, [fit, fit])["stability"].tolist()
     [1.0, 1.0]
     """
@@ -140,7 +141,7 @@ def resample_fits(
     resamples: int = RESAMPLES, share: float = SUBSAMPLE_SHARE, workers: int = WORKERS,
 ) -> list[FitTopics]:  # fmt: skip
     """The topics of ``resamples`` subsample fits, spread over ``workers`` processes."""
-    job = partial(_subsample_topics, documents, replace(settings), themes, share)
+    job = partial(_subsample_topics, documents, settings, themes, share)
     with executor(workers, resamples) as pool:
         return list(pool.map(job, range(1, resamples + 1)))
 

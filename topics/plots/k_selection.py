@@ -58,7 +58,7 @@ def plot_k_selection(
             baseline = table.groupby("k")["perplexity_unigram"].mean()
             perplexity.plot(baseline.index, baseline, color="0.45", ls=":", lw=1.2,
                             label="word frequencies alone")  # fmt: skip
-        perplexity.legend(loc="upper right", fontsize=7.5, frameon=False)
+        perplexity.legend(loc="center right", fontsize=7.5, frameon=False)
         _draw_measure(diversity, table, "diversity", color(0), "diversity")
         for ax in (stability, coherence):
             ax.legend(loc="lower left", fontsize=7.5, frameon=False)
