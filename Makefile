@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install figures test lint format lab bench lock clean
+.PHONY: help install figures test test-browser lint format lab bench lock clean
 
 ## Show this list of targets
 help:
@@ -26,7 +26,15 @@ figures: $(STAMP)
 
 ## Run the whole test suite, notebooks included (creates .venv if needed)
 test: $(STAMP)
-	$(BIN)/python -m pytest --nbmake --nbmake-timeout=300 tests notebooks
+	$(BIN)/python -m pytest --nbmake --nbmake-timeout=300 --doctest-modules topics tests notebooks
+
+## Test figures/ldavis.html in a real Chromium, offline (apt-get install chromium first)
+test-browser: $(VENV)/.browser-stamp
+	$(BIN)/python -m pytest -v -rs tests/test_browser.py
+
+$(VENV)/.browser-stamp: $(STAMP)
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[browser]"
+	@touch $@
 
 ## Check the code with ruff
 lint: $(STAMP)

@@ -1,5 +1,7 @@
 """The command line: help everywhere, summaries printed, errors as one line without traceback."""
 
+import re
+
 import pytest
 from typer.testing import CliRunner
 
@@ -50,7 +52,10 @@ def config(project_settings, tmp_path):
 def test_prepare_prints_a_summary(config, tmp_path):
     result = runner.invoke(app, ["prepare", "--config", str(config)])
     assert result.exit_code == 0, result.output
-    assert "articles" in result.output and "16" in result.output
+    # rows "name   count"; the first one follows the last progress bar's "]" on its line
+    counts = dict(re.findall(r"(?m)(?:^|\])\s*(\w[\w ,]*?)\s{2,}(\d+)$", result.output))
+    assert counts["pages"] == "4" and counts["articles"] == "16"
+    assert counts["paragraphs"] == "238" and counts["paragraphs for modelling"] == "208"
     assert "furniture:disclaimer" in result.output
     for name in ("articles", "paragraphs"):
         assert (tmp_path / "processed" / f"{name}.parquet").exists()

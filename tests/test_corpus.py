@@ -78,8 +78,12 @@ def test_headings_are_sections_not_paragraphs(prepared):
 
 
 def test_lines_broken_by_page_numbers_are_joined(prepared):
-    text = "\n".join(prepared.paragraphs["text"])
-    assert "提出了“小社区、大服务”的工作" in text or "小社区" in text
+    # 002 line 86 ends "…运行机制,促" and line 88 goes on "进了社区党建…" after the page number "-1-"
+    across = prepared.paragraphs.set_index("paragraph_id").loc["002_f5720e37d39fd83a#4/p004"]
+    assert "提出了“小社区、大服务”的工作思路" in across["text"]
+    assert "运行机制,促进了社区党建工作的制度化" in across["text"]
+    assert "-1-" not in across["text"]
+    assert (across["line_start"], across["line_end"]) == (86, 88)
     joined = prepared.paragraphs.set_index("paragraph_id").loc["001_ebcc36c3b1595f89#4/p009"]
     assert "由于乡镇经济发展步伐不快" in joined["text"]
     assert (joined["line_start"], joined["line_end"]) == (98, 100)

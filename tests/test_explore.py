@@ -1,14 +1,30 @@
 """The notebook topic browser: its pieces render and update when a control moves."""
 
+import re
+
 from topics.plots.explore import explore, passages_html, terms_html
+
+
+def shown_terms(page: str) -> list[str]:
+    """The terms of a ``terms_html`` table, in the order shown."""
+    return re.findall(r"<td><b>(.*?)</b></td>", page)
+
+
+def expected_terms(run, topic: int, lam: float, n: int = 15) -> list[str]:
+    table = run.terms(n=n, lam=lam)
+    rows = table[(table["topic"] == topic) & (table["method"] == "relevance")]
+    return rows.sort_values("rank")["term"].tolist()
 
 
 def test_terms_follow_lambda(run):
     at_one = terms_html(run, 2, lam=1.0)
     at_zero = terms_html(run, 2, lam=0.0)
     assert "λ = 1.00" in at_one and "λ = 0.00" in at_zero
-    assert at_one != at_zero  # relevance reorders the terms
     assert "T2" in at_one
+    # the terms themselves are re-ranked, not only the heading
+    assert shown_terms(at_one) == expected_terms(run, 2, 1.0)
+    assert shown_terms(at_zero) == expected_terms(run, 2, 0.0)
+    assert shown_terms(at_one) != shown_terms(at_zero)
 
 
 def test_passages_highlight_theme_words(run, prepared):
@@ -22,12 +38,16 @@ def test_widget_updates_when_topic_or_lambda_changes(run, prepared):
     controls, middle, passages = view.children
     topic, lam = controls.children
     terms = middle.children[0]
-    before_terms, before_passages = terms.value, passages.value
+    first = topic.value
+    assert shown_terms(terms.value) == expected_terms(run, first, 0.6)
+    before_passages = passages.value
     lam.value = 0.2
-    assert terms.value != before_terms
+    assert shown_terms(terms.value) == expected_terms(run, first, 0.2)
+    assert shown_terms(terms.value) != expected_terms(run, first, 0.6)
     topic.value = 3
     assert passages.value != before_passages
     assert "T3" in terms.value
+    assert shown_terms(terms.value) == expected_terms(run, 3, 0.2)
 
 
 def test_topics_carry_their_stability(run, prepared):

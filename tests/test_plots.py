@@ -1,11 +1,8 @@
-"""Figures and the LDAvis page: content, shared names and order, byte-reproducible output."""
+"""Figures: content, shared names and order, byte-reproducible output (the LDAvis page: test_ldavis.py)."""
 
 from __future__ import annotations
 
-import json
-import re
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -25,25 +22,11 @@ from topics.plots.labels import (
 from topics.plots.style import save_figure
 
 
-def bootstrap_tables(run, n_boot: int = 200, seed: int = 0) -> dict[str, pd.DataFrame]:
-    """A stand-in for ``compare.theme_prevalence``: per theme, each article's token-weighted
-    share of the theme topic with a percentile interval over resampled paragraphs."""
-    rng = np.random.default_rng(seed)
-    para = run.paragraphs[run.paragraphs["n_tokens"] > 0]
-    tables = {}
-    for theme, k in run.theme_topics().items():
-        rows = []
-        for article in run.articles.itertuples():
-            group = para[para["article_id"] == article.article_id]
-            w, s = group["n_tokens"].to_numpy(float), group[f"T{k}"].to_numpy(float)
-            idx = rng.integers(0, len(w), size=(n_boot, len(w)))
-            boot = (w[idx] * s[idx]).sum(axis=1) / w[idx].sum(axis=1)
-            low, high = np.percentile(boot, [2.5, 97.5])
-            share = (w * s).sum() / w.sum()
-            rows.append((article.article_id, article.short_title, share, low, high, len(w)))
-        columns = ["article_id", "short_title", "share", "low", "high", "n_paragraphs"]
-        tables[theme] = pd.DataFrame(rows, columns=columns)
-    return tables
+def bootstrap_tables(run) -> dict[str, pd.DataFrame]:
+    """The tables ``topics figures`` draws: ``compare.theme_prevalence`` for every theme."""
+    from topics.analysis.compare import theme_prevalence
+
+    return {theme: theme_prevalence(run, theme, n_boot=200) for theme in run.theme_topics()}
 
 
 @pytest.fixture(scope="module")
@@ -187,26 +170,8 @@ def test_article_similarity_dendrogram_and_matrix_share_the_heatmap_order(run, f
     assert len(ax.patches) >= 2
 
 
-def test_pcoa_recovers_euclidean_configurations_deterministically():
-    from topics.plots.intertopic_map import pcoa
-
-    rng = np.random.default_rng(3)
-    points = rng.normal(size=(6, 2))
-    d = np.hypot(*(points[:, None, :] - points[None, :, :]).transpose(2, 0, 1))
-    result = pcoa(d)
-    back = np.hypot(*(result.coordinates[:, None, :] - result.coordinates[None, :, :]).T)
-    assert np.allclose(back, d)
-    assert np.isclose(result.explained.sum(), 1.0) and result.explained[0] >= result.explained[1]
-    extreme = np.abs(result.coordinates).argmax(axis=0)
-    assert (result.coordinates[extreme, [0, 1]] > 0).all()
-    mirrored = pcoa(d[::-1, ::-1]).coordinates[::-1]  # same points, other input order
-    assert np.allclose(mirrored, result.coordinates)
-    with pytest.raises(ValueError, match="square"):
-        pcoa(np.zeros((2, 3)))
-
-
 def test_intertopic_map_places_every_topic_with_area_by_prevalence(run, figures):
-    from topics.plots.intertopic_map import topic_coordinates
+    from topics.model.ordination import topic_coordinates
 
     ax = figures["intertopic_map"].axes[0]
     circles = ax.collections[0]
@@ -262,66 +227,3 @@ def test_figures_keep_the_cjk_font_when_drawn_outside_plot_style(figures):
         warnings.simplefilter("always")
         figures["intertopic_map"].savefig(io.BytesIO(), format="png", dpi=50)
     assert not [w for w in caught if "Glyph" in str(w.message)]
-
-
-# -- LDAvis --------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def prepared(run):
-    from topics.plots.ldavis import prepare_ldavis
-
-    return prepare_ldavis(run)
-
-
-def _vis_data(page: str) -> dict:
-    match = re.search(r'new LDAvis\("#[\w-]+", (\{.*\})\);', page, flags=re.DOTALL)
-    assert match, "no inline data object"
-    return json.loads(match.group(1).replace("<\\/", "</"))
-
-
-def test_ldavis_keeps_the_run_topic_numbers_and_map(run, prepared):
-    from topics.plots.intertopic_map import topic_coordinates
-
-    assert prepared.topic_order == list(range(1, run.k + 1))
-    coords = prepared.topic_coordinates
-    assert coords["topics"].tolist() == list(range(1, run.k + 1))
-    xy = topic_coordinates(run.topic_word()).coordinates
-    assert np.allclose(coords[["x", "y"]].to_numpy(), xy)
-    prevalence = run.topics.sort_values("topic")["prevalence"].to_numpy()
-    assert np.allclose(coords["Freq"].to_numpy() / 100, prevalence, atol=1e-6)
-
-
-def test_ldavis_html_is_offline_and_byte_identical(run, prepared, tmp_path):
-    import pyLDAvis
-
-    from topics.plots.ldavis import prepare_ldavis, save_ldavis_html
-
-    a = save_ldavis_html(prepared, tmp_path / "a.html", title="测试", topics=run.topics)
-    b = save_ldavis_html(prepare_ldavis(run), tmp_path / "b.html", title="测试", topics=run.topics)
-    assert a.read_bytes() == b.read_bytes()
-    page = a.read_text(encoding="utf-8")
-    external = re.findall(r"<(?:script|link|img|iframe)[^>]*(?:src|href)\s*=", page, re.IGNORECASE)
-    assert not external
-    d3 = Path(pyLDAvis.__file__).parent / "js" / "d3.v5.min.js"
-    assert d3.read_text(encoding="utf-8")[:2000] in page  # d3 itself is inline
-    assert 'id="ldavis"' in page and "ldavis_el" not in page  # fixed, not pyLDAvis's random id
-    data = _vis_data(page)
-    assert len(data["mdsDat"]["topics"]) == run.k
-    assert data["topic.order"] == list(range(1, run.k + 1))
-    assert all(f"T{k} " in page for k in range(1, run.k + 1))
-    term = run.terms(1)["term"].iloc[0]
-    assert term in page  # Chinese written as text, not escaped
-
-
-def test_display_ldavis_inlines_the_same_view(prepared):
-    pytest.importorskip("IPython")
-    from topics.plots.ldavis import display_ldavis, ldavis_html
-
-    first, second = display_ldavis(prepared), display_ldavis(prepared)
-    ids = [re.search(r'<div id="([\w-]+)"', h.data).group(1) for h in (first, second)]
-    assert ids[0] != ids[1]  # two views in one notebook do not collide
-    assert "<script src" not in first.data
-    assert _vis_data(first.data) == _vis_data(ldavis_html(prepared))
-    with pytest.raises(ValueError, match="plain HTML id"):
-        display_ldavis(prepared, element_id="bad id")

@@ -13,7 +13,6 @@ import shutil
 import subprocess
 import sys
 import textwrap
-import time
 import tomllib
 from pathlib import Path
 
@@ -24,16 +23,11 @@ from typer.testing import CliRunner
 from topics import pipeline
 from topics.cli import app
 from topics.config import Settings
-from topics.corpus import dedup
 from topics.corpus.prepare import prepare_corpus
 from topics.errors import InputError
 
 runner = CliRunner()
 TEXT = "第一篇:乡镇财政\n乡镇财政负债沉重,转移支付不足。\n第二篇:村民自治\n村务公开是村民自治的关键。\n"
-integrated = pytest.mark.skipif(
-    not hasattr(pipeline, "check_seed_words"),
-    reason="needs the pipeline snippet that checks seed words at fit time",
-)
 
 
 def _toml_value(value) -> str:
@@ -189,7 +183,6 @@ def test_themes_file_with_bad_syntax(project, intact, tmp_path):
     assert_failed_cleanly(result, f"{themes}: is not valid TOML")
 
 
-@integrated
 def test_themes_file_with_unknown_words(project, intact, tmp_path):
     themes = tmp_path / "themes.toml"
     themes.write_text(
@@ -257,7 +250,6 @@ def test_ctrl_c_inside_the_api_fit(project, intact, monkeypatch):
         pipeline.fit(settings, pipeline.model_settings(settings, k=6), progress=False)
 
 
-@integrated  # pipeline.open_run must not parse a corrupt manifest itself
 def test_older_or_corrupt_run_directories(project, intact, tmp_path):
     runs = project["tmp"] / "runs"
     older = tmp_path / "older"
@@ -308,7 +300,6 @@ def test_a_50_mb_single_line_file_is_cut_not_choked_on(tmp_path):
                            "longest": int(corpus.paragraphs["n_chars"].max()),
                            "warning": corpus.pages["warning"].iloc[0]}}))
     """)
-    started = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=600, check=True)  # fmt: skip
     report = json.loads(done.stdout.strip().splitlines()[-1])
@@ -316,9 +307,7 @@ def test_a_50_mb_single_line_file_is_cut_not_choked_on(tmp_path):
     assert report["longest"] <= 5000
     assert report["warning"].startswith("line 1 has 16,666,66")
     assert "cut at sentence ends" in report["warning"]
-    if hasattr(dedup, "containment_pairs"):  # the scalable near-duplicate join is in place
-        assert report["rss_mb"] < 2048, report
-    assert time.perf_counter() - started < 300, report
+    assert report["rss_mb"] < 2048, report  # bounded memory (the near-duplicate join scales)
 
 
 def test_long_line_warning_reaches_the_cli(project, tmp_path):

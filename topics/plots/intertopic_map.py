@@ -1,73 +1,23 @@
 """Figure: the intertopic distance map, topics placed by PCoA of their Jensen–Shannon distances.
 
-The same coordinates are used by the LDAvis view (:mod:`topics.plots.ldavis`), so the two maps agree.
+The coordinates come from :func:`topics.model.ordination.topic_coordinates` (rounded to a fixed
+precision, so the PNG is the same on every host), as in the LDAvis view, so the two maps agree.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
 
 import numpy as np
 from matplotlib import patheffects
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
-from numpy.typing import ArrayLike
 
 from topics.model.k_rule import STABLE
-from topics.model.metrics import pairwise_distances
+from topics.model.ordination import topic_coordinates
 from topics.plots.grid import freeze_layout
 from topics.plots.labels import THEME_MARK, is_unstable, topic_label
 from topics.plots.style import color, plot_style
-
-
-@dataclass(frozen=True)
-class Ordination:
-    """``coordinates`` (N, n_components) and each axis's ``explained`` share of variance."""
-
-    coordinates: np.ndarray
-    explained: np.ndarray
-
-
-def pcoa(distances: ArrayLike, n_components: int = 2) -> Ordination:
-    """Classical multidimensional scaling (principal coordinate analysis) of a distance matrix.
-
-    The doubly centred matrix ``B = -J D² J / 2`` is decomposed with ``numpy.linalg.eigh``;
-    coordinates are eigenvectors scaled by the square root of their (non-negative)
-    eigenvalues. Signs are fixed so that on each axis the point farthest from the origin is
-    positive, which makes the result deterministic. ``explained`` is each axis's eigenvalue
-    over the sum of the positive eigenvalues. Axes beyond the data's dimension are zero.
-
-    >>> o = pcoa([[0, 1, 2], [1, 0, 1], [2, 1, 0]], n_components=1)
-    >>> o.coordinates.round(3).ravel().tolist(), o.explained.round(3).tolist()
-    ([1.0, 0.0, -1.0], [1.0])
-    """
-    d = np.asarray(distances, dtype=float)
-    if d.ndim != 2 or d.shape[0] != d.shape[1]:
-        raise ValueError(f"distances must be a square matrix, got shape {d.shape}")
-    n = d.shape[0]
-    centring = np.eye(n) - np.full((n, n), 1.0 / n)
-    b = -0.5 * centring @ (d**2) @ centring
-    values, vectors = np.linalg.eigh(0.5 * (b + b.T))
-    top = np.argsort(-values, kind="stable")[:n_components]
-    values, vectors = np.clip(values[top], 0.0, None), vectors[:, top]
-    coordinates = vectors * np.sqrt(values)
-    for axis in range(coordinates.shape[1]):
-        extreme = np.argmax(np.abs(coordinates[:, axis]))
-        if coordinates[extreme, axis] < 0:
-            coordinates[:, axis] *= -1
-    positive = np.clip(np.linalg.eigvalsh(0.5 * (b + b.T)), 0.0, None).sum()
-    explained = values / positive if positive > 0 else np.zeros_like(values)
-    if coordinates.shape[1] < n_components:  # fewer points than axes
-        pad = n_components - coordinates.shape[1]
-        coordinates = np.hstack([coordinates, np.zeros((n, pad))])
-        explained = np.concatenate([explained, np.zeros(pad)])
-    return Ordination(coordinates, explained)
-
-
-def topic_coordinates(topic_word: ArrayLike) -> Ordination:
-    """PCoA (2 axes) of the Jensen–Shannon distances between topic-word distributions."""
-    return pcoa(pairwise_distances(topic_word, "jensen_shannon"), n_components=2)
 
 
 def _text_size(text: str, fontsize: float) -> tuple[float, float]:
@@ -159,6 +109,53 @@ def place_labels(
     return positions
 
 
+def _label_positions(fig, ax, xy: np.ndarray, radii: np.ndarray, sizes: np.ndarray):
+    """Label offsets in points from each circle's centre, from the axes' final size."""
+    fig.draw_without_rendering()
+    box = ax.get_window_extent()
+    to_points = 72.0 / fig.dpi
+    width, height = box.width * to_points, box.height * to_points
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    scale = np.array([width / (x1 - x0), height / (y1 - y0)])
+    centres = (xy - np.array([x0, y0])) * scale
+    return centres, place_labels(centres, radii, sizes, (width, height))
+
+
+def _draw_labels(fig, ax, xy, radii, texts, colors, fontsize: float) -> None:
+    """Each topic's label next to its circle, with a leader line when placed away from it."""
+    sizes = np.array([_text_size(t, fontsize) for t in texts])
+    centres, positions = _label_positions(fig, ax, xy, radii, sizes)
+    outline = [patheffects.withStroke(linewidth=3, foreground="white")]
+    for k, text in enumerate(texts):
+        offset = positions[k] - centres[k]
+        # Distance from the circle's edge to the label box: draw a leader line if far.
+        nearest = np.clip(centres[k], positions[k] - sizes[k] / 2, positions[k] + sizes[k] / 2)
+        far = np.hypot(*(nearest - centres[k])) - radii[k] > 4
+        ax.annotate(
+            text, xy[k], xytext=tuple(offset), textcoords="offset points", ha="center",
+            va="center", fontsize=fontsize, path_effects=outline, zorder=4,
+            arrowprops={"arrowstyle": "-", "color": colors[k], "lw": 1.0,
+                        "shrinkA": 0, "shrinkB": radii[k]} if far else None,
+        )  # fmt: skip
+
+
+def _frame(ax, xy: np.ndarray, explained: np.ndarray) -> None:
+    """Square limits around the points with room for labels, zero lines and axis titles."""
+    ax.axhline(0, color="0.85", lw=0.8, zorder=0)
+    ax.axvline(0, color="0.85", lw=0.8, zorder=0)
+    centre = (xy.min(axis=0) + xy.max(axis=0)) / 2
+    half = max(np.ptp(xy, axis=0).max() / 2, 1e-3) * 1.35
+    ax.set_xlim(centre[0] - half, centre[0] + half)
+    ax.set_ylim(centre[1] - half * 1.1, centre[1] + half)
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_xlabel(f"PC1 ({explained[0]:.0%} of variance)")
+    ax.set_ylabel(f"PC2 ({explained[1]:.0%} of variance)")
+    ax.tick_params(labelsize=7.5)
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_locator(MaxNLocator(nbins=5))
+
+
 def plot_intertopic_map(run, max_area: float = 3600.0) -> Figure:
     """Topics as circles on the first two principal coordinates of their JS distances.
 
@@ -175,12 +172,9 @@ def plot_intertopic_map(run, max_area: float = 3600.0) -> Figure:
     prevalence = topics["prevalence"].to_numpy(dtype=float)
     area = max_area * prevalence / prevalence.max()
     colors = [color(k) for k in range(run.k)]
-    fontsize = 8.5
     with plot_style():
         fig = Figure(figsize=(7.5, 6.8), layout="constrained")
         ax = fig.subplots()
-        ax.axhline(0, color="0.85", lw=0.8, zorder=0)
-        ax.axvline(0, color="0.85", lw=0.8, zorder=0)
         ax.scatter(
             xy[:, 0], xy[:, 1], s=area, c=colors, alpha=0.55, edgecolors=colors,
             linewidths=1.5, zorder=2,
@@ -193,16 +187,7 @@ def plot_intertopic_map(run, max_area: float = 3600.0) -> Figure:
             )  # fmt: skip
         for k, (x, y) in enumerate(xy, start=1):
             ax.text(x, y, f"{k}", ha="center", va="center", fontsize=9, color="0.1", zorder=3)
-        centre = (xy.min(axis=0) + xy.max(axis=0)) / 2
-        half = max(np.ptp(xy, axis=0).max() / 2, 1e-3) * 1.35
-        ax.set_xlim(centre[0] - half, centre[0] + half)
-        ax.set_ylim(centre[1] - half * 1.1, centre[1] + half)
-        ax.set_aspect("equal", adjustable="box")
-        ax.set_xlabel(f"PC1 ({ordination.explained[0]:.0%} of variance)")
-        ax.set_ylabel(f"PC2 ({ordination.explained[1]:.0%} of variance)")
-        ax.tick_params(labelsize=7.5)
-        for axis in (ax.xaxis, ax.yaxis):
-            axis.set_major_locator(MaxNLocator(nbins=5))
+        _frame(ax, xy, ordination.explained)
         fig.suptitle("主题距离图 Intertopic distance map", x=0.01, ha="left")
         ax.set_title(
             "PCoA of Jensen–Shannon distances between topic-word distributions; "
@@ -216,16 +201,6 @@ def plot_intertopic_map(run, max_area: float = 3600.0) -> Figure:
             color="0.35",
             loc="left",
         )
-        # Place labels in points, from the axes' final size.
-        fig.draw_without_rendering()
-        box = ax.get_window_extent()
-        to_points = 72.0 / fig.dpi
-        width, height = box.width * to_points, box.height * to_points
-        x0, x1 = ax.get_xlim()
-        y0, y1 = ax.get_ylim()
-        scale = np.array([width / (x1 - x0), height / (y1 - y0)])
-        centres = (xy - np.array([x0, y0])) * scale
-        radii = np.sqrt(area) / 2  # scatter sizes are squared diameters in points
         texts = [
             f"{topic_label(run, k, width=12, theme_mark=True)}\n{prevalence[k - 1]:.1%}"
             + (
@@ -235,18 +210,6 @@ def plot_intertopic_map(run, max_area: float = 3600.0) -> Figure:
             )
             for k in range(1, run.k + 1)
         ]
-        sizes = np.array([_text_size(t, fontsize) for t in texts])
-        positions = place_labels(centres, radii, sizes, (width, height))
-        outline = [patheffects.withStroke(linewidth=3, foreground="white")]
-        for k, text in enumerate(texts):
-            offset = positions[k] - centres[k]
-            # Distance from the circle's edge to the label box: draw a leader line if far.
-            nearest = np.clip(centres[k], positions[k] - sizes[k] / 2, positions[k] + sizes[k] / 2)
-            far = np.hypot(*(nearest - centres[k])) - radii[k] > 4
-            ax.annotate(
-                text, xy[k], xytext=tuple(offset), textcoords="offset points", ha="center",
-                va="center", fontsize=fontsize, path_effects=outline, zorder=4,
-                arrowprops={"arrowstyle": "-", "color": colors[k], "lw": 1.0,
-                            "shrinkA": 0, "shrinkB": radii[k]} if far else None,
-            )  # fmt: skip
+        # scatter sizes are squared diameters in points
+        _draw_labels(fig, ax, xy, np.sqrt(area) / 2, texts, colors, fontsize=8.5)
     return freeze_layout(fig)

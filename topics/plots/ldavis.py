@@ -5,9 +5,11 @@ the view a random element id. Here the copies shipped inside the pyLDAvis packag
 the data object is written into the page, and the element id is fixed, so the same run always
 gives the same bytes and the file opens from disk without a network.
 
-Topics keep the run's numbers (``sort_topics=False``, ``start_index=1``), so bubble 3 is T3
-in every figure, and bubbles are placed by the same PCoA as
-:func:`topics.plots.intertopic_map.plot_intertopic_map`.
+The data come from :mod:`topics.plots.ldavis_data` (the run's own counts: the bars equal
+``topic_terms.png``; topics keep the run's numbers, bubbles the intertopic map's places). The
+page opens at λ = 0.6 like the PNGs and ``topics show`` (LDAvis itself starts at 1), and it
+carries its own font: a subset of the bundled CJK font with just the glyphs the page uses
+(:mod:`topics.plots.webfont`), so Chinese renders on a machine without CJK fonts.
 
 >>> prepared = prepare_ldavis(run)  # doctest: +SKIP
 >>> save_ldavis_html(prepared, "figures/ldavis.html", title="乡镇治理 LDA")  # doctest: +SKIP
@@ -23,16 +25,18 @@ import os
 import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from topics.plots.intertopic_map import topic_coordinates
 from topics.plots.labels import topic_label
+from topics.plots.ldavis_data import DEFAULT_LAMBDA, prepare_ldavis
+from topics.plots.webfont import font_face_css
+
+__all__ = ["prepare_ldavis", "ldavis_fragment", "ldavis_html", "save_ldavis_html", "display_ldavis"]
 
 #: Element id of the view in a saved HTML file (fixed, so the file is reproducible).
 ELEMENT_ID = "ldavis"
 JS_FILES = {"d3": "d3.v5.min.js", "ldavis": "ldavis.v3.0.0.js", "css": "ldavis.v1.0.0.css"}
-#: Fonts tried, in order, for the Chinese terms (the page carries no font of its own).
+#: Fonts tried after the page's own CJK font subset, in order.
 CJK_FONTS = (
     '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", '
     '"WenQuanYi Micro Hei", "Heiti SC", sans-serif'
@@ -53,50 +57,16 @@ def _asset(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def model_arrays(run) -> dict:
-    """The plain arrays LDAvis needs, from the run's in-model paragraphs with words.
-
-    Returns ``topic_term_dists`` (K, V), ``doc_topic_dists`` (D, K), ``doc_lengths`` (D,),
-    ``vocab`` (V,) and ``term_frequency`` (V,).
-    """
-    para = run.paragraphs
-    keep = para["in_model"].astype(bool) & (para["n_tokens"] > 0)
-    shares = para.loc[keep, run.topic_columns].to_numpy(dtype=float)
-    keep_rows = np.isfinite(shares).all(axis=1)
-    shares = shares[keep_rows]
-    return {
-        "topic_term_dists": run.topic_word(),
-        "doc_topic_dists": shares / shares.sum(axis=1, keepdims=True),
-        "doc_lengths": para.loc[keep, "n_tokens"].to_numpy(dtype=int)[keep_rows],
-        "vocab": run.vocabulary["term"].tolist(),
-        "term_frequency": run.term_frequency(),
-    }
-
-
-def _pcoa_mds(topic_term_dists) -> np.ndarray:
-    return topic_coordinates(np.asarray(topic_term_dists, dtype=float)).coordinates
-
-
-def prepare_ldavis(run, R: int = 30, lambda_step: float = 0.01):
-    """pyLDAvis ``PreparedData`` of a run: topics numbered 1…K as in the run, R terms per bar
-    chart, bubbles placed by PCoA of Jensen–Shannon distances (as in the intertopic map).
-
-    Uses only the paragraphs the model was trained on (``in_model``) that have words.
-    """
-    import pyLDAvis
-
-    arrays = model_arrays(run)
-    explained = topic_coordinates(arrays["topic_term_dists"]).explained
-    return pyLDAvis.prepare(
-        **arrays,
-        R=R,
-        lambda_step=lambda_step,
-        mds=_pcoa_mds,
-        n_jobs=1,
-        sort_topics=False,
-        start_index=1,
-        plot_opts={"xlab": f"PC1 ({explained[0]:.0%})", "ylab": f"PC2 ({explained[1]:.0%})"},
-    )
+def _ldavis_js(lam: float) -> str:
+    """LDAvis's script, starting at λ = ``lam`` instead of 1 (its initial state, patched)."""
+    code = _asset("ldavis")
+    starts = {"lambda: 1,": f"lambda: {lam:g},", "old: 1,": f"old: {lam:g},",
+              "current: 1\n": f"current: {lam:g}\n"}  # fmt: skip
+    for old, new in starts.items():
+        if code.count(old) != 1:
+            raise ValueError(f"{_js_dir() / JS_FILES['ldavis']}: unexpected LDAvis version")
+        code = code.replace(old, new)
+    return code
 
 
 def _data_json(prepared) -> str:
@@ -126,19 +96,25 @@ def _legend(topics: pd.DataFrame | None) -> str:
 
 
 def ldavis_fragment(
-    prepared, element_id: str = ELEMENT_ID, title: str | None = None, topics=None
+    prepared,
+    element_id: str = ELEMENT_ID,
+    title: str | None = None,
+    topics=None,
+    lam: float = DEFAULT_LAMBDA,
 ) -> str:
-    """The view as an HTML fragment: stylesheet, container, d3, LDAvis and data, all inline.
+    """The view as an HTML fragment: stylesheet, font, container, d3, LDAvis and data, inline.
 
-    ``topics`` (a run's topic table) adds a legend naming the numbered bubbles. The same
-    fragment serves the saved page and the notebook output. d3 is loaded with ``define``,
-    ``exports`` and ``module`` hidden, so that it becomes ``window.d3`` even where require.js
-    is present (classic Jupyter).
+    ``topics`` (a run's topic table) adds a legend naming the numbered bubbles; the view opens
+    at λ = ``lam``. The same fragment serves the saved page and the notebook output. d3 is
+    loaded with ``define``, ``exports`` and ``module`` hidden, so that it becomes
+    ``window.d3`` even where require.js is present (classic Jupyter). The font subset is named
+    after ``element_id``, so views with different subsets can share a notebook.
     """
     if not re.fullmatch(r"[A-Za-z][\w-]*", element_id):
         raise ValueError(f"element_id must be a plain HTML id, got {element_id!r}")
+    family = f"{element_id}-cjk"
     style = (
-        f"#{element_id}, #{element_id} text, .{element_id}-head {{ font-family: {CJK_FONTS}; }}\n"
+        f'#{element_id}, #{element_id} text, .{element_id}-head {{ font-family: "{family}", {CJK_FONTS}; }}\n'
         f".{element_id}-head ul {{ columns: 2; font-size: 13px; margin: 4px 0 8px; padding: 0; list-style: none; }}\n"
         f".{element_id}-head h1 {{ font-size: 18px; font-weight: normal; margin: 8px 0 2px; }}"
     )
@@ -147,11 +123,14 @@ def ldavis_fragment(
         heading = f"<h1>{html.escape(title)}</h1>" if title else ""
         head = f'<div class="{element_id}-head">{heading}{_legend(topics)}</div>\n'
     d3 = f"(function (define, exports, module) {{\n{_asset('d3')}\n}}).call(window);"
-    ldavis = f"(function () {{\n{_asset('ldavis')}\nwindow.LDAvis = LDAvis;\n}})();"
-    create = f'new LDAvis("#{element_id}", {_data_json(prepared)});'
+    ldavis_js = _ldavis_js(lam)
+    ldavis = f"(function () {{\n{ldavis_js}\nwindow.LDAvis = LDAvis;\n}})();"
+    data = _data_json(prepared)
+    create = f'new LDAvis("#{element_id}", {data});'
+    shown = html.unescape(head) + data + ldavis_js  # every character the page can show
     return "\n".join(
         [
-            f"<style>\n{_asset('css')}\n{style}\n</style>",
+            f"<style>\n{_asset('css')}\n{font_face_css(family, shown)}\n{style}\n</style>",
             head + f'<div id="{element_id}" style="background-color:white;"></div>',
             _script(d3),
             _script(ldavis),
