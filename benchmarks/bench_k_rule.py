@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from corpora import long_reports, project_copy  # noqa: E402
 
 COLUMNS = ["stability", "stability_js", "stable_topics", "topics", "c_npmi", "npmi_paragraph",
-           "diversity", "perplexity", "theme_seeds", "qualifies"]  # fmt: skip
+           "diversity", "perplexity", "perplexity_unigram", "theme_seeds", "qualifies"]  # fmt: skip
 PLANTED = 6
 
 
@@ -43,8 +43,8 @@ def report(name: str, table: pd.DataFrame, seconds: float) -> None:
     print(f"\n== {name} ({seconds:.0f} s) ==")
     with pd.option_context("display.width", 160):
         print(k_summary(table).reindex(columns=COLUMNS).round(3).to_string())
-    verdict = "meets the criteria" if choice.qualified else "NO K meets the criteria"
-    print(f"recommended K = {choice.k} ({verdict}; the most stable qualifying K)")
+    verdict = "the most stable qualifying K" if choice.qualified else "NO K qualifies: most stable"
+    print(f"recommended K = {choice.k} ({verdict})")
     for note in choice.notes():
         print(f"  note: {note}")
 
