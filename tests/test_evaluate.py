@@ -304,3 +304,18 @@ def test_the_full_data_fit_of_the_chosen_k_is_the_run(project_settings, tmp_path
     expected = table.loc[table["k"] == best, evaluate.QUALITY].reset_index(drop=True)
     pd.testing.assert_frame_equal(run.topics[evaluate.QUALITY], expected)
     assert run.topics["stability"].between(0, 1).all()
+
+
+def test_a_fit_against_itself_is_stable_and_subsamples_are_seeded():
+    from topics.model.stability import FitTopics, per_topic_stability, subsample
+
+    fitted = fit_lda(planted_corpus(3, n_docs=60, seed=2), dataclasses.replace(QUICK, k=3))
+    itself = FitTopics.of(fitted)
+    table = per_topic_stability(itself, [itself, itself])
+    assert table["stability"].tolist() == [1.0] * 3
+    np.testing.assert_allclose(table["stability_js"], 1.0)
+    inside, outside = subsample(100, 1, seed=42)
+    assert len(inside) == 80 and sorted([*inside, *outside]) == list(range(100))
+    assert np.array_equal(subsample(100, 1, seed=42)[0], inside)  # seeded
+    assert not np.array_equal(subsample(100, 2, seed=42)[0], inside)  # replicates differ
+    assert not np.array_equal(subsample(100, 1, seed=7)[0], inside)
