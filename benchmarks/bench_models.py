@@ -32,9 +32,10 @@ from topics import pipeline
 from topics.config import Settings
 from topics.model import evaluate, terms
 from topics.model.bows import count_matrix
+from topics.model.choices import LAMBDA
 from topics.model.lda import ModelSettings, build_dictionary, fit_lda
 from topics.model.metrics import resample_stability, seed_stability, topic_diversity
-from topics.model.stability import LAMBDA, RESAMPLES, TOP_N, subsample
+from topics.model.stability import RESAMPLES, TOP_N, subsample
 from topics.model.themes import ThemeSet
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -59,7 +59,7 @@ def project_settings(tmp_path_factory):
     )
     # K fixed at the value `topics select-k` recommends on this corpus (tested in
     # test_evaluate.py), so the session does not run the whole K selection.
-    return replace(settings, paths=paths, model={**settings.model, "k": 8})
+    return replace(settings, paths=paths, model=replace(settings.model, k=8))
 
 
 @pytest.fixture(scope="session")

@@ -1,24 +1,85 @@
 """The command line: help everywhere, summaries printed, errors as one line without traceback."""
 
+import enum
 import re
+import typing
+from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from topics.cli import app
 
 runner = CliRunner()
+README = Path(__file__).resolve().parents[1] / "README.md"
 COMMANDS = [
     "prepare",
     "tokens",
     "fit",
+    "select-k",
     "show",
     "infer",
     "similar",
     "compare",
     "passages",
+    "share",
     "figures",
 ]
+READS_A_RUN = {"show", "infer", "similar", "compare", "passages", "share"}
+WRITES_A_TABLE = {"select-k", "show", "infer", "similar", "passages", "share"}
+HAS_PROGRESS = {"prepare", "tokens", "fit", "select-k", "infer", "figures"}
+
+
+def _enum(annotation) -> type[enum.Enum] | tuple:
+    """The Enum of an option's annotation (``Level`` or ``Level | None``), else ()."""
+    for candidate in (annotation, *typing.get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, enum.Enum):
+            return candidate
+    return ()
+
+
+def cli_options() -> dict[str, dict[str, tuple[str, ...]]]:
+    """Command → option name (short and long) → its choices (empty when free)."""
+    group = typer.main.get_command(app)
+    table = {}
+    for name, command in group.commands.items():
+        options = {}
+        for param in command.params:
+            if param.param_type_name == "option" and "--help" not in param.opts:
+                choices = tuple(m.value for m in _enum(param.type_descriptor.annotation))
+                options.update({opt: choices for opt in param.opts})
+        table[name] = options
+    return table
+
+
+def readme_options() -> dict[str, dict[str, tuple[str, ...]]]:
+    """The same, read from the README's command table (choices written ``a|b``)."""
+    table = {}
+    for line in README.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in re.split(r"(?<!\\)\|", line)]
+        match = re.fullmatch(r"`topics ([a-z-]+)[^`]*`", cells[2]) if len(cells) > 3 else None
+        if not match:
+            continue
+        options = {}
+        for token in re.findall(r"`([^`]+)`", cells[3]):
+            names, _, value = token.partition(" ")
+            choices = tuple(value.replace("\\|", "|").split("|")) if "|" in value else ()
+            options.update({name: choices for name in names.split("/")})
+        table[match.group(1)] = options
+    return table
+
+
+def test_help_and_the_readme_describe_the_same_commands_and_options():
+    cli, readme = cli_options(), readme_options()
+    assert set(readme) == set(cli) == set(COMMANDS)
+    for command, options in cli.items():
+        assert set(readme[command]) == set(options), command
+        for name, choices in options.items():
+            if choices:
+                assert set(readme[command][name]) == set(choices), (command, name)
 
 
 def test_every_command_has_help():
@@ -28,7 +89,13 @@ def test_every_command_has_help():
         assert command in result.output
         sub = runner.invoke(app, [command, "--help"])
         assert sub.exit_code == 0, command
-        assert "--config" in sub.output
+        assert "--config" in sub.output and "-c" in sub.output
+        options = cli_options()[command]
+        assert ("--run" in options) == (command in READS_A_RUN), command
+        assert ("--output" in options) == (command in WRITES_A_TABLE), command
+        assert ("--quiet" in options) == (command in HAS_PROGRESS), command
+        for long, short in (("--config", "-c"), ("--run", "-r"), ("--output", "-o"), ("--quiet", "-q")):  # fmt: skip
+            assert (long in options) == (short in options), (command, long)
 
 
 @pytest.fixture
@@ -90,7 +157,7 @@ def test_select_k_says_when_the_best_k_is_at_the_edge(config):
     seeds = config.with_name("seeds.toml")
     seeds.write_text(config.read_text(encoding="utf-8") + "seeds = [1, 2]\n", encoding="utf-8")
     result = runner.invoke(app, ["select-k", "--config", str(seeds), "-q"])
-    assert result.exit_code == 1 and "[select_k] seeds is no longer used" in result.output
+    assert result.exit_code == 1 and "[select_k] has unknown setting 'seeds'" in result.output
 
 
 def test_errors_are_one_line_without_traceback(tmp_path, config):
@@ -122,3 +189,91 @@ def test_compare_commands(config, run):
     assert "【" in finance.output and "keyword" in finance.output
     wrong = runner.invoke(app, ["passages", "--theme", "welfare", *base])
     assert wrong.exit_code == 1 and "no theme 'welfare'" in wrong.output
+
+
+BAD_OPTIONS = [  # (arguments, what the usage error names): rejected before any work is done
+    (["show", "--method", "cosine"], "'cosine' is not one of"),
+    (["show", "-n", "-3"], "'-n': Input should be greater than or equal to 1"),
+    (["show", "--lambda", "5"], "'--lambda': Input should be less than or equal to 1"),
+    (
+        ["similar", "000#1", "--metric", "cosine"],
+        "'cosine' is not one of 'jensen_shannon', 'hellinger'",
+    ),  # fmt: skip
+    (["similar", "000#1", "--level", "bogus"], "'bogus' is not one of 'article', 'paragraph'"),
+    (["similar", "000#1", "-n", "-5"], "'-n': Input should be greater than or equal to 1"),
+    (["share", "--by", "year", "--level", "page"], "'page' is not one of"),
+    (
+        ["share", "--by", "year", "-o", "x.png"],
+        "x.png: cannot write a table as .png (use .csv, .parquet, .xlsx, .tex, .md)",
+    ),  # fmt: skip
+    (["passages", "--theme", "finance", "-o", "x"], "x: cannot write a table as no suffix"),
+    (["fit", "--k", "1"], "'-k': Input should be greater than or equal to 2"),
+    (["select-k", "--ks", "4-x"], "expected '4-16' or '4,6,8', got '4-x'"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), BAD_OPTIONS)
+def test_bad_option_values_are_one_line_usage_errors(tmp_path, args, message):
+    result = runner.invoke(app, [*args, "-c", str(tmp_path / "absent.toml")])
+    assert result.exit_code == 2, result.output  # a usage error: the command never ran
+    errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and message in errors[0], result.output
+    assert "Traceback" not in result.output and not (tmp_path / "x.png").exists()
+
+
+def test_bad_k_grid_names_the_setting(tmp_path):
+    config = tmp_path / "topics.toml"
+    config.write_text("[corpus]\n", encoding="utf-8")
+    result = runner.invoke(app, ["select-k", "--ks", "1-3", "-c", str(config)])
+    assert result.exit_code == 1, result.output
+    assert "select_k.ks must be a non-empty list of integers >= 2, not [1, 3]" in result.output
+
+
+def test_short_ids_as_in_the_figures(config, run):
+    base = ["--config", str(config), "--run", str(run.path)]
+    full = runner.invoke(app, ["similar", "000_786013f1ef10bced#1", "-n", "3", *base])
+    short = runner.invoke(app, ["similar", "000#1", "-n", "3", *base])
+    assert full.exit_code == short.exit_code == 0, short.output
+    assert short.output == full.output and len(short.output.splitlines()) == 4
+    paragraph = runner.invoke(app, ["similar", "003#1/p032", "-n", "2", *base])
+    assert paragraph.exit_code == 0, paragraph.output
+    assert paragraph.output.splitlines()[1].split()[1].startswith("003_c52d0679af3027a5#1/p")
+    both = runner.invoke(app, ["compare", "000#1", "001#4", "--passages", "0", *base])
+    assert "A  000_786013f1ef10bced#1" in both.output and "B  001_ebcc36c3b1595f89#4" in both.output
+    wrong = runner.invoke(app, ["similar", "009#1", *base])
+    assert wrong.exit_code == 1 and "no article or paragraph '009#1'" in wrong.output
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".xlsx", ".tex", ".md"])
+def test_show_writes_the_format_its_suffix_names(config, run, tmp_path, suffix):
+    out = tmp_path / f"topics{suffix}"
+    base = ["--config", str(config), "--run", str(run.path)]
+    result = runner.invoke(app, ["show", "-n", "4", "-o", str(out), *base])
+    assert result.exit_code == 0, result.output
+    assert f"wrote {out}" in result.output
+    first = run.terms(n=4)
+    first = " ".join(first[(first["topic"] == 1) & (first["method"] == "relevance")]["term"])
+    readers = {".csv": pd.read_csv, ".parquet": pd.read_parquet, ".xlsx": pd.read_excel}
+    if suffix in readers:
+        table = readers[suffix](out)
+        assert table["topic"].tolist() == list(range(1, run.k + 1))
+        assert table["terms"].iloc[0] == first
+        expected = run.topics["prevalence"].to_numpy()
+        np.testing.assert_allclose(table["prevalence"], expected, rtol=1e-12)  # not rounded
+    else:
+        text = out.read_text(encoding="utf-8")
+        assert first in text and text.count("\n") >= run.k + 2
+        assert ("\\toprule" in text) == (suffix == ".tex")
+        assert (text.startswith("| topic | prevalence |")) == (suffix == ".md")
+
+
+def test_similar_and_passages_export(config, run, tmp_path):
+    base = ["--config", str(config), "--run", str(run.path)]
+    near = tmp_path / "near.parquet"
+    result = runner.invoke(app, ["similar", "000#1", "-n", "3", "-o", str(near), *base])
+    assert result.exit_code == 0, result.output
+    assert pd.read_parquet(near)["id"].iloc[0] == "000_786013f1ef10bced#2"
+    found = tmp_path / "finance.md"
+    result = runner.invoke(app, ["passages", "--theme", "finance", "-n", "2", "-o", str(found), *base])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert found.read_text(encoding="utf-8").count("\n") == 2 + 2

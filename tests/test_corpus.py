@@ -168,3 +168,18 @@ def test_bad_furniture_rules_name_the_file(tmp_path):
     rules.write_text("[drop_lines\n", encoding="utf-8")
     with pytest.raises(InputError, match="not valid TOML"):
         load_furniture(rules)
+
+
+def test_a_backtracking_filename_pattern_is_stopped_and_named(tmp_path):
+    name = "a" * 40 + "!.txt"
+    (tmp_path / name).write_text("乡镇财政负债沉重,转移支付不足。\n", encoding="utf-8")
+    # the pattern: the regex engine needs no backtracking for it, so it simply fails
+    corpus = prepare_corpus(tmp_path, filename_pattern="(?P<x>(a+)+$)")
+    assert corpus.pages["x"].isna().all()
+    # one it cannot shortcut runs into the timeout, and the error names pattern and file
+    pattern = "(?P<x>(a|aa)+$)"
+    with pytest.raises(InputError) as caught:
+        prepare_corpus(tmp_path, filename_pattern=pattern)
+    message = str(caught.value)
+    assert message.startswith(f"{name}: corpus.filename_pattern {pattern!r} takes over 1 s")
+    assert "\n" not in message

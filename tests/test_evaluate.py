@@ -13,6 +13,7 @@ from topics.model import evaluate, terms
 from topics.model.evaluate import heldout_split, select_k
 from topics.model.k_rule import STABLE, k_summary, recommend, recommend_k
 from topics.model.lda import ModelSettings, fit_lda
+from topics.model.settings import SelectKSettings
 from topics.model.synthetic import planted_corpus, shuffled_corpus
 
 KS, RESAMPLES = (4, 6), 2
@@ -43,7 +44,7 @@ def test_table_has_one_row_per_k_and_topic(selection):
     assert table.groupby("k")["perplexity"].nunique().eq(1).all()  # one value per K
     themes = table[table["theme"] != ""]
     assert themes.groupby("k")["theme"].apply(list).tolist() == [
-        ["finance", "cadre_incentives", "village_autonomy"]
+        ["finance", "cadre_incentives", "village_autonomy", "rural_setting"]
     ] * len(KS)
     assert themes["seeds_in_top"].notna().all()
     assert table.loc[table["theme"] == "", "seeds_in_top"].isna().all()
@@ -179,9 +180,9 @@ def test_large_k_warns_and_k_above_documents_is_skipped():
 def test_k_below_the_number_of_themes_is_skipped(project_settings):
     model = pipeline.model_settings(project_settings)
     themes = pipeline.themes_for(project_settings, model)
-    assert len(themes) == 3
-    with pytest.warns(UserWarning, match="skipping k=2: fewer topics than the 3 seeded themes"):
-        table = select_k(blocks(30), model, themes, ks=(2,), resamples=1, progress=False)
+    assert len(themes) == 4
+    with pytest.warns(UserWarning, match="skipping k=3: fewer topics than the 4 seeded themes"):
+        table = select_k(blocks(30), model, themes, ks=(3,), resamples=1, progress=False)
     assert table.empty
     with pytest.raises(ValueError, match="no fitted K"):
         recommend_k(table)
@@ -248,7 +249,9 @@ def test_saved_table_is_reused_while_inputs_are_unchanged(project_settings, sele
     assert k_again == k
     with pytest.raises(AssertionError, match="measure_ks ran"):  # other inputs: fit again
         pipeline.k_selection(project_settings, ks=KS, resamples=3, progress=False)
-    changed = dataclasses.replace(project_settings, model={**project_settings.model, "passes": 5})
+    changed = dataclasses.replace(
+        project_settings, model=dataclasses.replace(project_settings.model, passes=5)
+    )
     with pytest.raises(AssertionError, match="measure_ks ran"):
         pipeline.k_selection(changed, ks=KS, resamples=RESAMPLES, progress=False)
 
@@ -258,8 +261,8 @@ def test_k_auto_in_the_config_uses_the_recommendation(project_settings, selectio
     monkeypatch.setattr(pipeline, "measure_ks", lambda *a, **kw: pytest.fail("should reuse"))
     auto = dataclasses.replace(
         project_settings,
-        model={**project_settings.model, "k": "auto"},
-        select_k={"ks": list(KS), "resamples": RESAMPLES},  # the grid of the saved table
+        model=dataclasses.replace(project_settings.model, k="auto"),
+        select_k=SelectKSettings(ks=KS, resamples=RESAMPLES),  # the grid of the saved table
     )
     assert pipeline.recommended_k(auto) == k
     assert pipeline.model_settings(auto).k == k
@@ -294,8 +297,8 @@ def test_the_full_data_fit_of_the_chosen_k_is_the_run(project_settings, tmp_path
     topic's stability from the table; the run is then reused, never fitted again."""
     paths = dataclasses.replace(project_settings.paths, runs=tmp_path / "runs")
     auto = dataclasses.replace(
-        project_settings, paths=paths, model={**project_settings.model, "k": "auto"},
-        select_k={"ks": [6, 8], "resamples": 1},
+        project_settings, paths=paths, model=dataclasses.replace(project_settings.model, k="auto"),
+        select_k=SelectKSettings(ks=(6, 8), resamples=1),
     )  # fmt: skip
     table, best = pipeline.k_selection(auto, progress=False)
     monkeypatch.setattr(pipeline, "fit_lda", lambda *a, **k: pytest.fail("fitted again"))

@@ -6,6 +6,8 @@ import pytest
 
 from topics.corpus.layout import detect_layout, display_width, join_wrapped, split_long_line
 from topics.corpus.prepare import prepare_corpus
+from topics.corpus.runon import RUN_ON_PARAGRAPH_CHARS, run_on_units
+from topics.corpus.sections import MAX_HEADING_CHARS
 
 PARAGRAPHS = [
     "乡镇财政负债问题突出，由于乡镇经济发展步伐不快和财税体制改革的影响，财政收入来源窄，"
@@ -112,3 +114,41 @@ def test_split_long_line_cuts_at_sentence_ends_and_keeps_every_character():
     assert sum(p.endswith("。") for p in pieces) >= 0.9 * len(pieces)
     assert split_long_line("没有标点" * 100, 30)[0] == ("没有标点" * 100)[:30]
     assert split_long_line("短句。", 30) == ["短句。"]
+
+
+def test_report_saved_as_one_line_is_cut_into_bounded_paragraphs(raw_dir, prepared, tmp_path):
+    """The bundled page 000 with every line break removed keeps its articles and its text."""
+    source = raw_dir / "000_786013f1ef10bced.txt"
+    (tmp_path / "x.txt").write_text(source.read_text("utf-8").replace("\n", ""), "utf-8")
+    corpus = prepare_corpus(tmp_path)
+    lined = prepared.paragraphs[prepared.paragraphs["page_id"] == source.stem]
+    assert len(corpus.articles) == 5
+    titles = corpus.articles["title"].tolist()
+    assert titles[:2] == ["改进和完善乡镇执政方式与研究", "改进和完善乡镇执政方式研究"]
+    assert corpus.articles["duplicate_of"].tolist()[1] == "x#1"  # as with line breaks
+    # headings now sit inside paragraphs, so at least as much text is kept as with line breaks
+    assert corpus.paragraphs["n_chars"].sum() >= lined["n_chars"].sum()
+    assert len(corpus.paragraphs) > len(lined) / 4
+    assert corpus.paragraphs["n_chars"].max() <= RUN_ON_PARAGRAPH_CHARS
+    text = "".join(corpus.paragraphs["text"])
+    for furniture in ("荟聚奇文", "当前位置", "由互联网用户整理提供", "http", "更多请搜索"):
+        assert furniture not in text
+    assert corpus.pages["warning"].iloc[0].startswith("line 1 has 13,832 characters: cut at")
+
+
+def test_run_on_units_keep_every_character_and_start_at_markers():
+    line = (
+        "荟聚奇文当前位置:首页第一篇:乡镇财政“" + "甲。" * 200 + "一、村民自治" + "乙," * 300 + "。"
+    )
+    units = run_on_units(line, 400)
+    assert "".join(piece for piece, _ in units) == line
+    starts = [piece for piece, start in units if start]
+    assert starts[:3] == ["荟聚奇文当前位置:首页", "第一篇:乡镇财政", "“甲。"]
+    assert any(piece.startswith("一、村民自治") for piece in starts)
+    paragraphs: list[str] = []
+    for piece, start in units:
+        if start:
+            paragraphs.append("")
+        paragraphs[-1] += piece
+    assert max(map(len, paragraphs)) <= 400
+    assert all(len(p) > MAX_HEADING_CHARS for p in paragraphs[2:-1])  # none passes for a heading

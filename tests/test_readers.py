@@ -1,9 +1,11 @@
 """Decoding raw files: every common Chinese encoding works, bad files are named and skipped."""
 
 import codecs
+import zipfile
 
 import pytest
 
+from topics.corpus.extract import DocxLimits, html_to_text
 from topics.corpus.readers import decode_bytes, read_folder, read_text, to_simplified
 from topics.errors import InputError
 
@@ -141,6 +143,52 @@ def test_corrupt_or_empty_docx_is_named(tmp_path):
         read_text(blank)
 
 
+def _repeated_docx(path, n):
+    """A Word file whose body repeats one short paragraph ``n`` times (compresses very well)."""
+    _docx(path, ["乡镇财政"])
+    with zipfile.ZipFile(path) as archive:
+        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    xml = members["word/document.xml"].decode("utf-8")
+    start, stop = xml.index("<w:p>"), xml.index("</w:p>") + len("</w:p>")
+    members["word/document.xml"] = (xml[:start] + xml[start:stop] * n + xml[stop:]).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def test_docx_that_expands_too_far_is_refused_by_name(tmp_path):
+    path = _repeated_docx(tmp_path / "bomb.docx", 10_000)
+    expanded = sum(i.file_size for i in zipfile.ZipFile(path).infolist())
+    assert path.stat().st_size * 20 < expanded  # a small file that expands a lot
+    with pytest.raises(InputError, match=r"bomb\.docx: expands to more than 100,000 bytes "
+                       r"uncompressed \(at word/document\.xml\) \(refused"):  # fmt: skip
+        read_text(path, docx_limits=DocxLimits(bytes=100_000))
+    with pytest.raises(InputError, match=r"bomb\.docx: has more than 5,000 paragraphs"):
+        read_text(path, docx_limits=DocxLimits(paragraphs=5_000))
+    assert read_text(path).text.split("\n") == ["乡镇财政"] * 10_000  # within the defaults
+
+
+def test_docx_with_damaged_compressed_data_is_named(tmp_path):
+    path = _repeated_docx(tmp_path / "damaged.docx", 1_000)
+    data = bytearray(path.read_bytes())
+    offset = data.index(b"word/document.xml") + 40  # inside the member's compressed bytes
+    data[offset : offset + 20] = b"\xff" * 20
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputError, match=r"damaged\.docx: not a valid \.docx Word document"):
+        read_text(path)
+
+
+def test_docx_past_the_bounds_is_a_skipped_file_in_a_folder(tmp_path):
+    _repeated_docx(tmp_path / "bomb.docx", 3_000)
+    _docx(tmp_path / "fine.docx", ["村民自治"])
+    texts, problems = read_folder(tmp_path, docx_limits=DocxLimits(paragraphs=1_000))
+    assert [t.path.name for t in texts] == ["fine.docx"]
+    assert [(p.path.name, p.problem) for p in problems] == [
+        ("bomb.docx", "has more than 1,000 paragraphs")
+    ]
+
+
 PAGE = """<!DOCTYPE html><html><head><meta charset="gbk"><title>标题 - 某某网</title>
 <style>p {color: red}</style><script>var nav = "首页";</script></head>
 <body><div id="nav">首页 &gt; 文章中心</div><header><a href="/">某某网</a></header>
@@ -161,6 +209,14 @@ def test_html_keeps_text_blocks_and_drops_scripts_and_navigation(tmp_path):
         "乡镇财政调研报告", "乡镇财政负债问题突出\uff0c转移支付不足。", "村民自治", "功能弱化。",
         "一是加强监督", "二是完善考核",
     ]  # fmt: skip
+
+
+def test_html_comments_stray_brackets_and_unmatched_end_tags():
+    page = "<p>甲 < 乙</p><!-- <p>注释</p> --><p>丙</p>" + "<div>" * 2000 + "</span>" * 2000
+    assert html_to_text(page + "<p>乡镇财政</p>") == "甲 < 乙\n丙\n乡镇财政"
+    assert html_to_text("<p>丙</p><!-- 未闭合的注释 <p>丁</p>") == "丙"
+    assert html_to_text("<p>乡镇" + "<a" * 1000 + "</p>") == "乡镇" + "<a" * 1000
+    assert html_to_text("<p>" + "</" * 1000 + "乡镇</p>") == "</" * 1000 + "乡镇"
 
 
 def test_html_without_charset_and_binary_html(tmp_path):

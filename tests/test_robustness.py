@@ -14,15 +14,19 @@ import subprocess
 import sys
 import textwrap
 import tomllib
+import zipfile
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from topics import pipeline
 from topics.cli import app
 from topics.config import Settings
+from topics.corpus import extract
+from topics.corpus.extract import DocxLimits
 from topics.corpus.prepare import prepare_corpus
 from topics.errors import InputError
 
@@ -337,3 +341,110 @@ def test_k_auto_on_a_corpus_with_nothing_to_model(project, tmp_path):
     result = invoke(project, "fit", "-q", config=config)
     assert_failed_cleanly(result, "none of K =", "can be fitted")
     assert isinstance(result.exception, SystemExit)
+
+
+BAD_SETTINGS = [  # issue #11: each once stopped with a traceback or saved a run with exit 0
+    ("paths", "raw", 5, "paths.raw must be a path"),
+    ("model", "seed", "x", "model.seed must be an integer"),
+    (
+        "model",
+        "alpha",
+        "bogus",
+        'model.alpha must be "symmetric" or "asymmetric" or "auto" or a number',
+    ),  # fmt: skip
+    ("model", "theme_strength", -10, "model.theme_strength must be a number >= 0"),
+    ("corpus", "article_threshold", "high", "corpus.article_threshold must be a number"),
+    ("model", "passes", -1, "model.passes must be an integer >= 1"),
+    ("model", "iterations", 0, "model.iterations must be an integer >= 1"),
+    ("model", "no_above", 2, "model.no_above must be a share in (0, 1]"),
+    ("model", "no_below", -5, "model.no_below must be an integer >= 1"),
+    ("model", "themes", "finance", 'model.themes must be a list of strings, not "finance"'),
+    ("select_k", "seed", [1], "[select_k] has unknown setting 'seed' (did you mean 'seeds'?)"),
+    (
+        "corpus",
+        "metadata_file",
+        "../outside.csv",
+        "corpus.metadata_file must be a file name inside the input folder",
+    ),  # fmt: skip
+]
+
+
+@pytest.mark.parametrize(("section", "key", "value", "message"), BAD_SETTINGS)
+def test_bad_settings_stop_every_command_cleanly(project, intact, section, key, value, message):
+    table = {**project["table"], section: {**project["table"].get(section, {}), key: value}}
+    config = write_config(project["tmp"] / "bad.toml", table)
+    for command in ("fit", "show", "figures"):
+        result = invoke(project, command, *(["-q"] * (command != "show")), config=config)
+        assert_failed_cleanly(result, f"{config}: {message}")
+        assert len(result.output.strip().splitlines()) == 1, result.output
+
+
+def test_a_named_metadata_file_that_is_missing(project, intact, tmp_path):
+    raw = tmp_path / "reports"
+    raw.mkdir()
+    (raw / "a.txt").write_text(TEXT, encoding="utf-8")
+    table = {**project["table"], "corpus": {**project["table"]["corpus"], "metadata_file": "meta.csv"}}  # fmt: skip
+    config = write_config(tmp_path / "meta.toml", table)
+    result = invoke(project, "prepare", "--input", str(raw), config=config)
+    assert_failed_cleanly(result, f"{raw / 'meta.csv'}: metadata_file not found")
+
+
+def test_report_saved_as_one_line_is_inferred_and_prepared(project, raw_dir, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    text = (raw_dir / "000_786013f1ef10bced.txt").read_text("utf-8")
+    (folder / "x.txt").write_text(text.replace("\n", ""), "utf-8")
+    out = tmp_path / "shares.csv"
+    result = invoke(project, "infer", str(folder / "x.txt"), str(folder), "-q", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    shares = pd.read_csv(out)
+    assert shares["status"].tolist() == ["ok"]  # named twice, counted once
+    result = invoke(project, "prepare", "--input", str(folder))
+    assert result.exit_code == 0, result.output
+    assert "warning x.txt: line 1 has 13,832 characters: cut at sentence ends" in result.output
+    corpus = pipeline.load_prepared(tmp_path / "processed")
+    assert len(corpus.articles) == 5 and len(corpus.modelling_paragraphs()) > 40
+
+
+def test_infer_with_no_known_word_fails_by_name(project, intact, tmp_path):
+    (tmp_path / "english.txt").write_text("Written in English only.\n", encoding="utf-8")
+    result = invoke(project, "infer", str(tmp_path / "english.txt"), "-q")
+    assert_failed_cleanly(result, "english.txt: has no word the model knows")
+
+
+def test_docx_past_the_bounds_is_skipped_by_name(project, tmp_path, monkeypatch):
+    raw = tmp_path / "bomb"
+    raw.mkdir()
+    (raw / "good.txt").write_text(TEXT, encoding="utf-8")
+    with zipfile.ZipFile(raw / "bomb.docx", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"<w:p><w:r><w:t>x</w:t></w:r></w:p>" * 5000)
+    monkeypatch.setattr(extract, "DocxLimits", lambda: DocxLimits(paragraphs=1000))
+    result = invoke(project, "prepare", "--input", str(raw))
+    assert result.exit_code == 0, result.output
+    assert "skipped bomb.docx: has more than 1,000 paragraphs" in result.output
+    problems = pipeline.load_prepared(tmp_path / "processed").problems
+    assert problems["path"].tolist() == ["bomb.docx"]
+
+
+def test_html_with_many_unmatched_end_tags_is_read(project, tmp_path):
+    raw = tmp_path / "html"
+    raw.mkdir()
+    page = "<div>" * 5000 + "</span>" * 5000 + "<!-- " + "<p>乡镇财政负债沉重。</p>" * 3
+    (raw / "page.html").write_text(page + " --><p>村务公开是村民自治的关键。</p>", "utf-8")
+    result = invoke(project, "prepare", "--input", str(raw))
+    assert result.exit_code == 0, result.output
+    texts = pipeline.load_prepared(tmp_path / "processed").paragraphs["text"].tolist()
+    assert texts == ["村务公开是村民自治的关键。"]
+
+
+def test_backtracking_filename_pattern_fails_by_name(project, intact, tmp_path):
+    raw = tmp_path / "names"
+    raw.mkdir()
+    name = "a" * 40 + "!.txt"
+    (raw / name).write_text(TEXT, encoding="utf-8")
+    table = {**project["table"], "corpus": {**project["table"].get("corpus", {})}}
+    table["corpus"]["filename_pattern"] = "(?P<x>(a|aa)+$)"
+    config = write_config(tmp_path / "pattern.toml", table)
+    result = invoke(project, "prepare", "--input", str(raw), config=config)
+    assert_failed_cleanly(result, f"{name}: corpus.filename_pattern '(?P<x>(a|aa)+$)' takes over")
+    assert len(result.output.strip().splitlines()) == 1, result.output

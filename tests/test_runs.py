@@ -28,13 +28,23 @@ def test_run_tables_cover_every_paragraph_and_article(run, prepared):
 
 
 def test_theme_topics_come_first_and_carry_their_words(run):
-    assert run.theme_topics() == {"finance": 1, "cadre_incentives": 2, "village_autonomy": 3}
+    assert run.theme_topics() == {
+        "finance": 1, "cadre_incentives": 2, "village_autonomy": 3, "rural_setting": 4
+    }  # fmt: skip
     top = dict(zip(run.topics["theme"], run.topics["top_terms"], strict=True))
     assert {"财政", "负债", "乡镇财政"} & set(top["finance"].split())
     assert {"考核", "激励"} <= set(top["cadre_incentives"].split())
-    assert {"村委会", "村干部", "村务公开"} & set(top["village_autonomy"].split())
+    # village autonomy is self-government, and the rural setting has a topic of its own
+    assert {"村委会", "村民自治", "选举"} <= set(top["village_autonomy"].split())
+    assert not {"农村", "农民", "村干部"} & set(top["village_autonomy"].split())
+    assert {"农村", "农民"} <= set(top["rural_setting"].split())
+    assert not {"农民", "农村"} & set(top["finance"].split())
     seeds = run.seeds[run.seeds["in_vocabulary"]]
-    assert (seeds.groupby("theme")["rank"].median() <= 20).all()
+    ranks = seeds.groupby("theme")["rank"]
+    # half of every theme's seeds among its top 25 words, and every seed in the top sixth of
+    # the vocabulary (seeds the corpus uses once, e.g. 村规民约, cannot outrank context words)
+    assert (ranks.median() <= 25).all()
+    assert (ranks.max() <= len(run.vocabulary) / 6).all()
 
 
 def test_duplicate_articles_get_nearly_the_same_mix(run):

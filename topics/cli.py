@@ -1,16 +1,24 @@
-"""The ``topics`` command line. Every command calls :mod:`topics.pipeline`; none re-implements it."""
+"""The ``topics`` command line. Each command parses its arguments, calls one library function
+(mostly in :mod:`topics.pipeline`) and prints or writes its result; none re-implements it.
+
+A new command that writes a table takes ``output: OutputOption = None`` and ends with
+``emit(table, output)``.
+"""
 
 from __future__ import annotations
 
 import functools
 import sys
 import warnings
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from topics.errors import TopicsError, TopicsWarning
+from topics.analysis.ids import LEVELS
+from topics.errors import InputError, TopicsError, TopicsWarning
+from topics.model.choices import DISTANCES, LAMBDA, METHODS
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -18,11 +26,37 @@ app = typer.Typer(
     help="Topic models of Chinese policy reports: prepare, tokenize, fit, compare, draw.",
     rich_markup_mode=None,
 )
+Method = StrEnum("Method", [(m, m) for m in METHODS])
+Metric = StrEnum("Metric", [(m, m) for m in DISTANCES])
+Level = StrEnum("Level", [(m, m) for m in LEVELS])
+
+
+def _table_path(value: Path | None) -> Path | None:
+    """Check ``-o`` before any work: its suffix must name a table format."""
+    from topics.export import check_suffix
+
+    try:
+        return None if value is None else check_suffix(value)
+    except InputError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
 ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", "-c", help="Settings file (default: the nearest topics.toml)."),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
+RunOption = Annotated[
+    Path | None, typer.Option("--run", "-r", help="Run folder (default: the latest fitted run).")
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output", "-o", callback=_table_path,
+        help="Also write the table: .csv, .parquet, .xlsx, .tex or .md (from the suffix).",
+    ),
+]  # fmt: skip
+CountOption = Annotated[int, typer.Option("--n", "-n", min=1, help="How many.")]
 
 
 def friendly_errors(command):
@@ -54,11 +88,28 @@ def _settings(config: Path | None):
     return Settings.load(config)
 
 
-def _print_table(frame, columns=None) -> None:
-    import pandas as pd
+def emit(table, output: Path | None = None) -> None:
+    """Print ``table`` (rounded) and, with ``output``, write it in full in the format of its
+    suffix (see :func:`topics.export.write_table`)."""
+    from topics.analysis.reports import DECIMALS, table_text
 
-    with pd.option_context("display.width", 160, "display.max_colwidth", 90):
-        typer.echo(frame.to_string(index=False, columns=columns))
+    typer.echo(table_text(table.round(DECIMALS)))
+    if output is not None:
+        emit_file(table, output)
+
+
+def emit_file(table, output: Path) -> None:
+    """Write ``table`` to ``output`` without printing it."""
+    from topics.export import write_table
+
+    typer.echo(f"wrote {write_table(table, output)}")
+
+
+def _run_and_corpus(config: Path | None, run: Path | None):
+    from topics import pipeline
+
+    settings = _settings(config)
+    return pipeline.open_run(settings, run), pipeline.prepared_corpus(settings)
 
 
 @app.command()
@@ -73,17 +124,13 @@ def prepare(
 ) -> None:
     """Clean and split the documents into articles and paragraphs; write data/processed/."""
     from topics import pipeline
+    from topics.analysis.reports import corpus_notes, corpus_text
 
     settings = _settings(config)
     corpus = pipeline.prepare(settings, input, progress=not quiet)
-    for name, value in corpus.summary().items():
-        typer.echo(f"{name:<48}{value:>8}")
-    typer.echo("\nwhere characters went:")
-    _print_table(corpus.removed_by_reason())
-    for row in corpus.problems.itertuples():
-        typer.secho(f"skipped {row.path}: {row.problem}", fg="yellow", err=True)
-    for row in corpus.pages[corpus.pages["warning"] != ""].itertuples():
-        typer.secho(f"warning {row.path}: {row.warning}", fg="yellow", err=True)
+    typer.echo(corpus_text(corpus))
+    for note in corpus_notes(corpus):
+        typer.secho(note, fg="yellow", err=True)
     typer.echo(f"\ntables written to {settings.path(settings.paths.processed)}")
 
 
@@ -92,29 +139,16 @@ def prepare(
 def tokens(
     config: ConfigOption = None,
     quiet: QuietOption = False,
-    show: Annotated[int, typer.Option(help="Show the first N tokenized paragraphs.")] = 0,
+    show: Annotated[int, typer.Option(min=0, help="Show the first N tokenized paragraphs.")] = 0,
 ) -> None:
     """Tokenize the prepared paragraphs and report what every filter removed."""
     from topics import pipeline
+    from topics.analysis.reports import tokens_text
 
     settings = _settings(config)
     corpus = pipeline.prepared_corpus(settings)
     result = pipeline.tokenize_paragraphs(settings, corpus, progress=not quiet)
-    cache = result.cache
-    typer.echo(
-        f"{len(result.tokens)} paragraphs; segmentation cache: {cache.hits} hits, "
-        f"{cache.reused} reused after a dictionary change, {cache.misses} segmented"
-    )
-    _print_table(result.report)
-    for pid, toks in list(zip(corpus.paragraphs["paragraph_id"], result.tokens, strict=True))[
-        :show
-    ]:
-        typer.echo(f"{pid}: {' '.join(toks)}")
-
-
-RunOption = Annotated[
-    Path | None, typer.Option("--run", "-r", help="Run folder (default: the latest fitted run).")
-]
+    typer.echo(tokens_text(corpus, result, show))
 
 
 @app.command()
@@ -122,8 +156,8 @@ RunOption = Annotated[
 def fit(
     config: ConfigOption = None,
     quiet: QuietOption = False,
-    k: Annotated[int | None, typer.Option("--k", "-k", help="Number of topics.")] = None,
-    seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
+    k: Annotated[int | None, typer.Option("--k", "-k", min=2, help="Number of topics.")] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="Random seed.")] = None,
     themes: Annotated[
         str | None,
         typer.Option(
@@ -133,62 +167,12 @@ def fit(
 ) -> None:
     """Fit LDA on the non-duplicate paragraphs and save the run under data/runs/."""
     from topics import pipeline
+    from topics.analysis.reports import fit_text
 
     settings = _settings(config)
     chosen = None if themes is None else () if themes == "none" else tuple(themes.split(","))
     model = pipeline.model_settings(settings, k=k, seed=seed, themes=chosen)
-    run = pipeline.fit(settings, model, progress=not quiet)
-    pruning = run.manifest["pruning"]
-    typer.echo(
-        f"dictionary: {pruning['words_after']} of {pruning['words_before']} words kept, "
-        f"{pruning['tokens_after']} of {pruning['tokens_before']} tokens; "
-        f"{pruning['empty_documents']} of {pruning['documents']} paragraphs left empty"
-    )
-    _show_topics(run, n=10, lam=0.6)
-    if len(run.seeds):
-        typer.echo("\nseed words: rank in their theme's topic (by probability)")
-        for theme, group in run.seeds.groupby("theme", sort=False):
-            ranks = " ".join(
-                f"{r.seed}:{int(r.rank) if r.in_vocabulary else '-'}" for r in group.itertuples()
-            )
-            typer.echo(f"  {theme} (T{group['topic'].iloc[0]}): {ranks}")
-        shares = run.articles.set_index("short_title")[
-            [f"T{t}" for t in run.theme_topics().values()]
-        ]
-        shares.columns = list(run.theme_topics())
-        typer.echo("\ntheme share per article:")
-        _print_table(shares.round(3).reset_index())
-    typer.echo(f"\nrun saved to {run.path} ({run.manifest['timings']['fit_seconds']} s to fit)")
-
-
-def _show_topics(run, n: int, lam: float, method: str = "relevance") -> None:
-    table = run.terms(n=n, lam=lam)
-    table = table[table["method"] == method]
-    typer.echo(
-        f"\ntopics (top {n} terms by {method}"
-        + (f", λ={lam}" if method == "relevance" else "")
-        + "):"
-    )
-    for row in run.topics.itertuples():
-        words = " ".join(table.loc[table["topic"] == row.topic, "term"])
-        theme = f" [{row.theme}]" if row.theme else ""
-        trust = _stability_tag(getattr(row, "stability", float("nan")))
-        typer.echo(f"  T{row.topic:<2} {row.prevalence:6.1%} {trust} {row.label}{theme}: {words}")
-    if "stability" in run.topics:
-        from topics.model.k_rule import STABLE
-
-        typer.echo(
-            f"  (stability: mean top-10 Jaccard against fits on 80 % subsamples; "
-            f"below {STABLE:g}, marked !, fewer than two of three top words come back)"
-        )
-
-
-def _stability_tag(stability: float) -> str:
-    from topics.model.k_rule import STABLE
-
-    if stability != stability:  # NaN: not measured
-        return " " * 6
-    return f"{stability:.2f}{'!' if stability < STABLE else ' '}"
+    typer.echo(fit_text(pipeline.fit(settings, model, progress=not quiet)))
 
 
 @app.command("select-k")
@@ -202,35 +186,41 @@ def select_k(
     resamples: Annotated[
         int | None, typer.Option(help="Subsample fits per K for stability (default 3).")
     ] = None,
+    output: OutputOption = None,
 ) -> None:
     """Compare K by stability under resampling, coherence, perplexity, diversity; recommend one."""
-    from topics.model.k_rule import MIN_THEME_SEEDS, STABLE, k_summary, recommend
+    from dataclasses import replace
+
+    from topics.model.k_rule import explain, k_summary
     from topics.pipeline import k_selection
 
+    chosen = _int_lists(ks=ks)
+    if resamples is not None:
+        chosen["resamples"] = resamples
     settings = _settings(config)
-    chosen_ks = _int_list(ks, "--ks") if ks else None
-    table, _ = k_selection(settings, chosen_ks, resamples, progress=not quiet)
-    _print_table(k_summary(table).round(3).reset_index())
-    choice = recommend(table)
-    typer.echo(
-        f"\nrecommended K = {choice.k}: among K whose topics are stable on average (mean top-10 "
-        f"Jaccard against the subsample fits >= {STABLE:g}), predict left-out paragraphs better "
-        f"than word frequencies and keep at least {MIN_THEME_SEEDS} seed words in each theme "
-        'topic\'s top 10, the most stable (set k = "auto" under [model] in topics.toml to use it)'
-    )
-    for note in choice.notes():
-        typer.secho(f"note: {note}", fg="yellow")
+    grid = replace(settings.select_k, **chosen)  # checks the values
+    table, _ = k_selection(settings, grid.ks, grid.resamples, progress=not quiet)
+    emit(k_summary(table).reset_index(), output)
+    typer.echo(f"\n{explain(table)}")
+    typer.echo('(set k = "auto" under [model] in topics.toml to use it)')
 
 
-def _int_list(text: str, option: str) -> list[int]:
-    try:
-        if "-" in text:
-            low, high = (int(part) for part in text.split("-"))
-            return list(range(low, high + 1, 2))
-        return [int(part) for part in text.split(",")]
-    except ValueError:
-        problem = f"expected '4-16' or '4,6,8', got {text!r}"
-        raise typer.BadParameter(problem, param_hint=option) from None
+def _int_lists(**texts: str | None) -> dict[str, tuple[int, ...]]:
+    """'4-16' (step 2) or '4,6,8' as integers, for each option given."""
+    lists = {}
+    for name, text in texts.items():
+        if text is None:
+            continue
+        try:
+            if "-" in text.strip("-"):
+                low, high = (int(part) for part in text.split("-"))
+                lists[name] = tuple(range(low, high + 1, 2))
+            else:
+                lists[name] = tuple(int(part) for part in text.split(","))
+        except ValueError:
+            problem = f"expected '4-16' or '4,6,8', got {text!r}"
+            raise typer.BadParameter(problem, param_hint=f"--{name}") from None
+    return lists
 
 
 @app.command()
@@ -238,26 +228,31 @@ def _int_list(text: str, option: str) -> list[int]:
 def show(
     config: ConfigOption = None,
     run: RunOption = None,
-    n: Annotated[int, typer.Option("--n", "-n", help="Terms per topic.")] = 10,
-    lam: Annotated[float, typer.Option("--lambda", help="Relevance λ (1 = probability).")] = 0.6,
-    method: Annotated[
-        str, typer.Option(help="Ranking: relevance, probability, frex or lift.")
-    ] = "relevance",
+    n: Annotated[int, typer.Option("--n", "-n", min=1, help="Terms per topic.")] = 10,
+    lam: Annotated[
+        float,
+        typer.Option(
+            "--lambda", min=0.0, max=1.0, help="Relevance λ in [0, 1] (1 = probability)."
+        ),  # fmt: skip
+    ] = LAMBDA,
+    method: Annotated[Method, typer.Option(help="How terms are ranked.")] = Method.relevance,
     all_methods: Annotated[
-        bool, typer.Option("--all", help="Print the full term table (every method).")
+        bool, typer.Option("--all", help="The full term table (every method, one term a row).")
     ] = False,
+    output: OutputOption = None,
 ) -> None:
     """Show a run's topics: labels, prevalence and top terms."""
     from topics import pipeline
+    from topics.analysis.reports import topic_terms, topics_text
 
-    settings = _settings(config)
-    topic_run = pipeline.open_run(settings, run)
-    if method not in ("relevance", "probability", "frex", "lift"):
-        raise typer.BadParameter(f"unknown method {method!r}", param_hint="--method")
+    topic_run = pipeline.open_run(_settings(config), run)
     if all_methods:
-        _print_table(topic_run.terms(n=n, lam=lam).round(4))
-    else:
-        _show_topics(topic_run, n, lam, method)
+        emit(topic_run.terms(n=n, lam=lam), output)
+        return
+    table = topic_terms(topic_run, n, lam, method)
+    typer.echo(topics_text(table, n, lam, method))
+    if output is not None:
+        emit_file(table, output)
 
 
 @app.command()
@@ -266,12 +261,11 @@ def infer(
     paths: Annotated[list[Path], typer.Argument(help="Text files or folders of them.")],
     config: ConfigOption = None,
     run: RunOption = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="CSV of shares per document.")
-    ] = None,
+    output: OutputOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Topic and theme shares of new documents (and of each of their paragraphs)."""
+    """Topic and theme shares of new documents (and of each of their paragraphs: written next
+    to -o as <name>_paragraphs)."""
     from topics import pipeline
     from topics.analysis.infer import infer_files
 
@@ -283,53 +277,46 @@ def infer(
     )  # fmt: skip
     for row in result.problems.itertuples():
         typer.secho(f"skipped {row.path}: {row.problem}", fg="yellow", err=True)
-    _print_table(result.documents.round(3))
+    emit(result.documents, output)
     if output is not None:
-        result.documents.to_csv(output, index=False, encoding="utf-8-sig")
-        per_paragraph = output.with_name(output.stem + "_paragraphs" + output.suffix)
-        result.paragraphs.to_csv(per_paragraph, index=False, encoding="utf-8-sig")
-        typer.echo(f"wrote {output} and {per_paragraph}")
+        emit_file(result.paragraphs, output.with_name(f"{output.stem}_paragraphs{output.suffix}"))
     if result.documents.empty:
         raise typer.Exit(1)
-
-
-def _run_and_corpus(config: Path | None, run: Path | None):
-    from topics import pipeline
-
-    settings = _settings(config)
-    return pipeline.open_run(settings, run), pipeline.prepared_corpus(settings)
 
 
 @app.command()
 @friendly_errors
 def similar(
     item_id: Annotated[
-        str, typer.Argument(help="Article id (000_…#2) or paragraph id (…#2/p014).")
+        str,
+        typer.Argument(help="Article or paragraph id, full or short as in the figures (000#2)."),
     ],
     config: ConfigOption = None,
     run: RunOption = None,
-    n: Annotated[int, typer.Option("--n", "-n", help="How many neighbours.")] = 5,
-    level: Annotated[
-        str | None, typer.Option(help="article or paragraph (default: from the id).")
-    ] = None,
-    metric: Annotated[str, typer.Option(help="jensen_shannon or hellinger.")] = "jensen_shannon",
+    n: CountOption = 5,
+    level: Annotated[Level | None, typer.Option(help="Default: the id's own level.")] = None,
+    metric: Annotated[
+        Metric, typer.Option(help="Distance between topic mixes.")
+    ] = Metric.jensen_shannon,  # fmt: skip
+    output: OutputOption = None,
 ) -> None:
     """The articles (or paragraphs) whose topic mix is closest to ITEM_ID's."""
     from topics.analysis.compare import most_similar
 
     topic_run, corpus = _run_and_corpus(config, run)
-    table = most_similar(topic_run, item_id, n, level, metric, corpus.paragraphs)
-    _print_table(table.round(3))
+    emit(most_similar(topic_run, item_id, n, level, metric, corpus.paragraphs), output)
 
 
 @app.command()
 @friendly_errors
 def compare(
-    id_a: Annotated[str, typer.Argument(help="First article or paragraph id.")],
+    id_a: Annotated[str, typer.Argument(help="First article or paragraph id (full or short).")],
     id_b: Annotated[str, typer.Argument(help="Second article or paragraph id.")],
     config: ConfigOption = None,
     run: RunOption = None,
-    passages: Annotated[int, typer.Option(help="Passages per document and shared topic.")] = 2,
+    passages: Annotated[
+        int, typer.Option(min=0, help="Passages per document and shared topic.")
+    ] = 2,  # fmt: skip
 ) -> None:
     """Two documents side by side: topic mixes, distance, shared and separating topics, passages."""
     from topics.analysis.compare import compare_documents
@@ -345,34 +332,31 @@ def passages_command(
     run: RunOption = None,
     topic: Annotated[str | None, typer.Option(help="Topic number (3 or T3).")] = None,
     theme: Annotated[str | None, typer.Option(help="Theme id, e.g. finance.")] = None,
-    n: Annotated[int, typer.Option("--n", "-n", help="How many passages.")] = 5,
-    width: Annotated[int, typer.Option(help="Characters of text shown per passage.")] = 160,
+    n: CountOption = 5,
+    width: Annotated[
+        int, typer.Option(min=10, help="Characters of text shown per passage.")
+    ] = 160,  # fmt: skip
     kwic: Annotated[bool, typer.Option(help="Also list every key word in context.")] = False,
+    output: OutputOption = None,
 ) -> None:
     """The most representative paragraphs of a topic or theme, key words highlighted."""
     from topics.analysis.passages import (
-        excerpt,
-        highlight,
         keyword_in_context,
         representative_passages,
         resolve_topic,
         topic_words,
     )
+    from topics.analysis.reports import passages_text
 
     topic_run, corpus = _run_and_corpus(config, run)
-    k = resolve_topic(topic_run, topic, theme)
-    words = topic_words(topic_run, k)
-    style = "ansi" if sys.stdout.isatty() else "brackets"
     table = representative_passages(topic_run, corpus, topic=topic, theme=theme, n=n)
-    label = topic_run.topics.set_index("topic").loc[k, "label"]
-    typer.echo(f"T{k} {label}: key words {' '.join(words[:15])}\n")
-    for row in table.itertuples():
-        typer.echo(f"{row.rank}. {row.paragraph_id}  share {row.share:.2f}  {row.title}")
-        if row.section:
-            typer.echo(f"   § {row.section}")
-        typer.echo(f"   {highlight(excerpt(row.text, words, width), words, style)}\n")
+    k = resolve_topic(topic_run, topic, theme)
+    style = "ansi" if sys.stdout.isatty() else "brackets"
+    typer.echo(passages_text(topic_run, table, k, width, style))
     if kwic:
-        _print_table(keyword_in_context(table, words))
+        emit(keyword_in_context(table, topic_words(topic_run, k)))
+    if output is not None:
+        emit_file(table, output)
 
 
 @app.command()
@@ -381,21 +365,15 @@ def share(
     by: Annotated[str, typer.Option(help="Metadata column, e.g. year or place.")],
     config: ConfigOption = None,
     run: RunOption = None,
-    level: Annotated[str, typer.Option(help="article or paragraph units.")] = "article",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="CSV file.")] = None,
+    level: Annotated[Level, typer.Option(help="Units whose shares are pooled.")] = Level.article,
+    output: OutputOption = None,
 ) -> None:
     """Token-weighted topic share per value of a metadata column (e.g. topic share by year)."""
     from topics.corpus.metadata import share_by
 
     topic_run, corpus = _run_and_corpus(config, run)
-    units = {"article": "articles", "paragraph": "paragraphs"}
-    if level not in units:
-        raise typer.BadParameter("expected article or paragraph", param_hint="--level")
-    table = share_by(getattr(topic_run, units[level]), by, getattr(corpus, units[level]))
-    _print_table(table.round(3))
-    if output is not None:
-        table.to_csv(output, index=False, encoding="utf-8-sig")
-        typer.echo(f"wrote {output}")
+    units = f"{level}s"
+    emit(share_by(getattr(topic_run, units), by, getattr(corpus, units)), output)
 
 
 @app.command()
@@ -415,7 +393,3 @@ def figures(
     written = pipeline.make_figures(settings, out=out, progress=not quiet, force=force)
     for path in written:
         typer.echo(f"wrote {path}")
-
-
-def main() -> None:  # pragma: no cover - console entry point
-    sys.exit(app())

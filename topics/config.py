@@ -1,7 +1,9 @@
 """Run settings: one TOML file (``topics.toml``) a researcher edits instead of code.
 
-Every section is optional; missing keys keep the defaults below, which are the package's own
-and work on any corpus. Paths are relative to the config file's folder.
+Every section is optional and typed; missing keys keep the defaults below, which are the ones
+the shipped ``topics.toml`` states and work on any corpus. An unknown key or a value of the
+wrong type is a one-line error naming the file, the section and the key. Paths are relative to
+the config file's folder.
 """
 
 from __future__ import annotations
@@ -12,11 +14,14 @@ import json
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from topics.corpus.defaults import ARTICLE_THRESHOLD, MAX_PARAGRAPH_CHARS, PARAGRAPH_THRESHOLD
 from topics.errors import input_error
+from topics.model.settings import ModelSettings, SelectKSettings
 from topics.text.lexicons import LexiconPaths
 from topics.text.settings import TokenizeSettings
+from topics.validate import build, check_fields, check_names, require
 
 CONFIG_NAME = "topics.toml"
 
@@ -25,21 +30,32 @@ CONFIG_NAME = "topics.toml"
 class CorpusSettings:
     """How documents are read, split and de-duplicated (the keywords of ``prepare_corpus``)."""
 
-    article_threshold: float = 0.8
-    paragraph_threshold: float = 0.9
+    article_threshold: float = ARTICLE_THRESHOLD
+    paragraph_threshold: float = PARAGRAPH_THRESHOLD
     strict: bool = False  # stop at the first unreadable file instead of skipping it
     #: Documents read from the input folder: plain text, Word, HTML.
     suffixes: tuple[str, ...] = (".txt", ".docx", ".html", ".htm")
     #: Convert Traditional characters to Simplified (OpenCC t2s) when reading.
     traditional_to_simplified: bool = False
     #: How files mark paragraphs: "auto" (detected per file), "lines", "blocks" or "wrapped".
-    layout: str = "auto"
+    layout: Literal["auto", "lines", "blocks", "wrapped"] = "auto"
     #: Longer lines are cut at sentence ends into several paragraphs, with a warning.
-    max_paragraph_chars: int = 5000
+    max_paragraph_chars: int = MAX_PARAGRAPH_CHARS
     #: Regular expression with named groups matched in file paths, e.g. "(?P<year>\\d{4})".
     filename_pattern: str | None = None
     #: Sidecar CSV in the input folder: a "file" column plus metadata columns ("" for none).
+    #: The default is read when present; any other name must exist.
     metadata_file: str | None = "metadata.csv"
+
+    def __post_init__(self):
+        check_fields(self, "corpus")
+        for name in ("article_threshold", "paragraph_threshold"):
+            value = getattr(self, name)
+            require(0 <= value <= 1, "corpus", name, "a share in [0, 1]", value)
+        sidecar = Path(self.metadata_file or ".")
+        inside = not sidecar.is_absolute() and ".." not in sidecar.parts
+        rule = "a file name inside the input folder"
+        require(inside, "corpus", "metadata_file", rule, self.metadata_file)
 
 
 @dataclass(frozen=True)
@@ -64,8 +80,8 @@ class Settings:
     lexicons: LexiconPaths = field(default_factory=LexiconPaths)
     corpus: CorpusSettings = field(default_factory=CorpusSettings)
     tokenize: TokenizeSettings = field(default_factory=TokenizeSettings)
-    model: dict[str, Any] = field(default_factory=dict)
-    select_k: dict[str, Any] = field(default_factory=dict)  # ks, seeds for `topics select-k`
+    model: ModelSettings = field(default_factory=ModelSettings)
+    select_k: SelectKSettings = field(default_factory=SelectKSettings)
     source: str = ""
 
     def path(self, value: Path | None) -> Path | None:
@@ -114,38 +130,17 @@ def _plain(value: Any) -> Any:
     return str(value) if isinstance(value, Path) else value
 
 
-def _build(cls, table: dict, path: Path, section: str):
-    """Instantiate dataclass ``cls`` from a TOML table, naming unknown keys in the error."""
-    names = {f.name: f for f in dataclasses.fields(cls)}
-    unknown = sorted(set(table) - set(names))
-    if unknown:
-        raise input_error(path, f"[{section}] has unknown setting(s): {', '.join(unknown)}",
-                          f"known: {', '.join(sorted(names))}")  # fmt: skip
-    values = {}
-    for key, value in table.items():
-        default = getattr(cls(), key) if key not in ("root",) else None
-        if isinstance(default, Path) or names[key].type in ("Path | None", "Path"):
-            value = Path(value)
-        elif isinstance(value, list):
-            value = tuple(value)
-        values[key] = value
-    return cls(**values)
+SECTIONS = {"paths": Paths, "lexicons": LexiconPaths, "corpus": CorpusSettings,
+            "tokenize": TokenizeSettings, "model": ModelSettings, "select_k": SelectKSettings}  # fmt: skip
 
 
 def from_table(table: dict, path: Path) -> Settings:
     """Settings from a parsed TOML table; ``path`` is the file, for messages and the root."""
-    known = {"paths", "lexicons", "corpus", "tokenize", "model", "select_k"}
-    unknown = sorted(set(table) - known)
-    if unknown:
-        raise input_error(path, f"unknown section(s): {', '.join(unknown)}",
-                          f"known: {', '.join(sorted(known))}")  # fmt: skip
-    return Settings(
-        root=path.parent.resolve(),
-        paths=_build(Paths, table.get("paths", {}), path, "paths"),
-        lexicons=_build(LexiconPaths, table.get("lexicons", {}), path, "lexicons"),
-        corpus=_build(CorpusSettings, table.get("corpus", {}), path, "corpus"),
-        tokenize=_build(TokenizeSettings, table.get("tokenize", {}), path, "tokenize"),
-        model=dict(table.get("model", {})),
-        select_k=dict(table.get("select_k", {})),
-        source=str(path),
-    )
+    check_names(table, list(SECTIONS), "unknown section", str(path))
+    sections = {}
+    for name, cls in SECTIONS.items():
+        values = table.get(name, {})
+        if not isinstance(values, dict):
+            raise input_error(path, f"{name} must be a [{name}] section, not a single value")
+        sections[name] = build(cls, values, name, str(path))
+    return Settings(root=path.parent.resolve(), source=str(path), **sections)

@@ -25,11 +25,11 @@ from topics.corpus.prepare import PreparedCorpus, prepare_corpus
 from topics.corpus.readers import list_text_files
 from topics.errors import TopicsError, TopicsWarning, input_error
 from topics.model.bows import Documents, corpus_words
-from topics.model.evaluate import KS, QUALITY, TABLE_FORMAT, measure_ks, topic_quality
+from topics.model.evaluate import QUALITY, TABLE_FORMAT, measure_ks, topic_quality
 from topics.model.k_rule import recommend_k
 from topics.model.lda import FittedLda, ModelSettings, fit_lda
 from topics.model.runs import TopicRun, build_run, check_inputs, load_run, run_manifest
-from topics.model.stability import RESAMPLES, FitTopics, resample_fits
+from topics.model.stability import FitTopics, resample_fits
 from topics.model.themes import ThemeSet, load_themes, unknown_seeds
 from topics.storage import atomic_folder, build_manifest, file_sha256, write_json
 from topics.text.lexicons import LexiconPaths, load_lexicons
@@ -180,7 +180,7 @@ def make_figures(
     out = Path(out) if out else settings.path(settings.paths.figures)
     model = model_settings(settings)
     inputs = run_inputs(settings, model)
-    inputs = {**inputs, "run": run_id(model, inputs), "select_k": settings.select_k,
+    inputs = {**inputs, "run": run_id(model, inputs), "select_k": settings.select_k.as_dict(),
               "k_selection_format": TABLE_FORMAT}  # fmt: skip
     current = None if force else figures_current(out, inputs)
     if current is not None:
@@ -189,21 +189,17 @@ def make_figures(
     corpus = prepared_corpus(settings)
     selection, best_k = k_selection(settings, progress=progress)
     run = current_run(settings, progress)
-    by_hand = settings.model.get("k", "auto") != "auto"
+    by_hand = settings.model.k != "auto"
     return draw_all(corpus, run, selection, best_k, out, inputs, progress, k_by_hand=by_hand)
 
 
 def model_settings(settings: Settings, **overrides) -> ModelSettings:
-    """The ``[model]`` section of the config as :class:`ModelSettings`, with ``overrides``."""
-    known = {f.name for f in fields(ModelSettings)}
-    values = {**settings.model, **{k: v for k, v in overrides.items() if v is not None}}
-    unknown = sorted(set(values) - known - {"lambda"})
-    if unknown:
-        raise input_error(settings.source or None, f"[model] has unknown setting(s): {unknown}")
-    values.pop("lambda", None)
-    if values.get("k") == "auto":
-        values["k"] = recommended_k(settings)
-    return ModelSettings.from_dict(values)
+    """The ``[model]`` section of the config with ``overrides`` (None: keep), and k = "auto"
+    resolved to the K that :func:`k_selection` recommends."""
+    model = replace(settings.model, **{k: v for k, v in overrides.items() if v is not None})
+    if model.k == "auto":
+        model = replace(model, k=recommended_k(settings))
+    return model
 
 
 def themes_for(settings: Settings, model: ModelSettings) -> ThemeSet | None:
@@ -347,17 +343,11 @@ def current_run(settings: Settings, progress: bool = True) -> TopicRun:
 
 
 def _resamples(settings: Settings) -> int:
-    return int(settings.select_k.get("resamples", RESAMPLES))
+    return settings.select_k.resamples
 
 
 def _grid(settings: Settings, ks: Iterable[int] | None = None) -> list[int]:
-    if "seeds" in settings.select_k:
-        raise input_error(
-            settings.source or None,
-            "[select_k] seeds is no longer used: K selection fits subsamples, not seeds",
-            "replace it with resamples = 3 (subsample fits per K)",
-        )
-    return sorted(set(ks if ks is not None else settings.select_k.get("ks", KS)))
+    return sorted(set(ks if ks is not None else settings.select_k.ks))
 
 
 def _selection_inputs(settings: Settings, model: ModelSettings, ks: list[int], resamples: int):
@@ -435,7 +425,7 @@ def k_selection(
         table.to_parquet(tmp / "k_selection.parquet", index=False)
         table.to_csv(tmp / "k_selection.csv", index=False, encoding="utf-8-sig")
         write_json(tmp / "manifest.json", manifest)
-    used = settings.model.get("k", "auto")
+    used = settings.model.k
     used = best if used == "auto" else used
     if used in fits and resamples == _resamples(settings) and ks == _grid(settings):
         quality = table.loc[table["k"] == used, ["topic", *QUALITY]].reset_index(drop=True)

@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import platform
+import secrets
 import shutil
 import sys
 import tempfile
@@ -57,13 +58,23 @@ def build_manifest(kind: str, inputs: dict[str, str], settings: dict, **extra) -
 
 def write_json(path: str | Path, data: dict) -> None:
     """Write JSON atomically (temporary file, then rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+    with atomic_file(path) as tmp, open(tmp, "w", encoding="utf-8") as handle:
         json.dump(data, handle, ensure_ascii=False, indent=2, sort_keys=False, default=str)
         handle.write("\n")
-    os.replace(tmp, path)
+
+
+@contextmanager
+def atomic_file(target: str | Path) -> Iterator[Path]:
+    """Yield a temporary path next to ``target`` that replaces it only if the block succeeds."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    try:
+        yield tmp  # the writer creates it, with the usual permissions
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 @contextmanager

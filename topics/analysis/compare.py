@@ -8,7 +8,6 @@ and are left out. Distances are in [0, 1]: 0 for the same mix, 1 for no topic in
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -16,12 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from topics.analysis.ids import LEVELS, resolve_id
 from topics.analysis.passages import MIN_TOKENS, excerpt, resolve_topic, topic_words, with_text
 from topics.errors import input_error
 from topics.model.metrics import hellinger, jensen_shannon, pairwise_distances
 from topics.model.runs import TopicRun
 
-LEVELS = ("article", "paragraph")
 SHARED_MIN = 0.1
 
 
@@ -37,15 +36,15 @@ def mixes(run: TopicRun, level: str = "article") -> pd.DataFrame:
     return x.div(x.sum(axis=1), axis=0)
 
 
+def full_id(run: TopicRun, item_id: str) -> str:
+    """The full article or paragraph id that ``item_id`` names (short ids as in the figures,
+    ``000#2`` or ``003#1/p032``, when unambiguous); InputError with a hint otherwise."""
+    return resolve_id(item_id, [*run.articles["article_id"], *run.paragraphs["paragraph_id"]])
+
+
 def level_of(run: TopicRun, item_id: str) -> str:
     """Whether ``item_id`` is an "article" or a "paragraph"; InputError (with a hint) if neither."""
-    for level in LEVELS:
-        if item_id in set(_table(run, level)[f"{level}_id"]):
-            return level
-    ids = [*run.articles["article_id"], *run.paragraphs["paragraph_id"]]
-    close = difflib.get_close_matches(str(item_id), ids, n=1, cutoff=0.8)
-    hint = f"did you mean {close[0]!r}?" if close else f"ids look like {ids[0]!r} or {ids[-1]!r}"
-    raise input_error(None, f"no article or paragraph {item_id!r}", hint)
+    return "article" if full_id(run, item_id) in set(run.articles["article_id"]) else "paragraph"
 
 
 def _mix(run: TopicRun, item_id: str, level: str | None = None) -> pd.Series:
@@ -103,6 +102,7 @@ def most_similar(
 
     >>> most_similar(run, "000_786013f1ef10bced#1", n=3)  # doctest: +SKIP
     """
+    item_id = full_id(run, item_id)
     level = level or level_of(run, item_id)
     target = _mix(run, item_id, level)
     d = similarity_matrix(run, level, metric)[item_id].drop(item_id)
@@ -193,6 +193,7 @@ def compare_documents(
     >>> print(compare_documents(run, corpus.paragraphs, "000_786013f1ef10bced#1",
     ...                         "000_786013f1ef10bced#3"))  # doctest: +SKIP
     """
+    id_a, id_b = full_id(run, id_a), full_id(run, id_b)
     a, b = _mix(run, id_a), _mix(run, id_b)
     mix = run.topics[["topic", "label"]].copy()
     mix["share_a"], mix["share_b"] = a.to_numpy(), b.to_numpy()

@@ -1,9 +1,10 @@
 """Topic and theme shares of new documents under a fitted run.
 
 Files go through the same decoding, furniture cleaning, splitting and tokenization as the
-corpus; plain strings are split into paragraphs at line breaks. A document with no word the
-model knows gets an explicit empty result (``status = "no known words"``, shares NaN), never
-an error and never a uniform guess.
+corpus, and their titles, headings and abstracts count too; plain strings are split into
+paragraphs at line breaks. A document with no word the model knows gets an explicit empty
+result (``status = "no known words"``, shares NaN), never a uniform guess; files of which none
+has a known word are an error.
 
 >>> shares = infer_texts(run, ["乡镇财政负债沉重,转移支付不足。"], tokenizer)   # doctest: +SKIP
 >>> shares.documents[["document", "status", "T1"]]                          # doctest: +SKIP
@@ -20,13 +21,22 @@ import numpy as np
 import pandas as pd
 
 from topics.corpus import cleaning
-from topics.corpus.prepare import split_pages
+from topics.corpus.pages import split_pages
 from topics.corpus.readers import Problem, RawText, list_text_files, read_text
-from topics.errors import InputError
+from topics.errors import InputError, input_error
 from topics.model.runs import TopicRun
 from topics.text.tokenize import Tokenizer, tokenize_corpus
 
 NO_WORDS = "no known words"
+#: Text that preparing a corpus moves out of the paragraphs but that counts for inference:
+#: reason in the ``removed`` table → ``kind`` of the unit.
+MOVED_TEXT = {
+    "page_header": "title",
+    "article_marker": "title",
+    "heading": "heading",
+    "metadata:abstract": "abstract",
+    "metadata:keywords": "keywords",
+}
 
 
 @dataclass
@@ -99,31 +109,78 @@ def infer_files(
     simplified: bool = False,
 ) -> Inference:
     """Shares for text files and folders of them, cleaned and split like the corpus
-    (``simplified``: Traditional characters converted to Simplified, as in the corpus)."""
-    files: list[Path] = []
-    for path in map(Path, paths):
-        files.extend(list_text_files(path) if path.is_dir() else [path])
-    texts: list[RawText] = []
-    problems: list[Problem] = []
-    for path in files:
-        try:
-            texts.append(read_text(path, simplified=simplified))
-        except InputError as exc:
-            problems.append(Problem(path, exc.problem))
+    (``simplified``: Traditional characters converted to Simplified, as in the corpus).
+
+    A file counts once however often it is named. Its whole text counts: paragraphs, and the
+    titles, headings, abstract and keywords that preparing a corpus moves to fields (rows with
+    ``kind`` other than "paragraph"). Raises :class:`InputError` when no file has a word the
+    model knows.
+    """
+    texts, problems = _read_files(paths, simplified)
     if not texts:
         return Inference(_aggregate(run, _empty(run), "document"), _empty(run), _problems(problems))
-    root = Path(os.path.commonpath([t.path.resolve().parent for t in texts]))
-    resolved = [RawText(t.path.resolve(), t.text, t.encoding, t.sha256, t.warning) for t in texts]
-    _, articles, paragraphs, _ = split_pages(resolved, root, rules)
+    root = Path(os.path.commonpath([t.path.parent for t in texts]))
+    _, articles, paragraphs, removed = split_pages(texts, root, rules)
     paragraphs = paragraphs.merge(articles[["article_id", "title"]], on="article_id")
     paragraphs.insert(0, "document", paragraphs["page_id"])
-    missing = sorted(set(articles["page_id"]) - set(paragraphs["page_id"]))
-    for page in missing:  # a file with no paragraph at all still gets its (empty) row
-        blank = {"document": page, "page_id": page, "paragraph_id": f"{page}#1/p001", "text": ""}
-        paragraphs = pd.concat([paragraphs, pd.DataFrame([blank])], ignore_index=True)
-    tokens = tokenize_corpus(paragraphs["text"].tolist(), tokenizer, progress).tokens
-    paragraphs = _shares(run, paragraphs, tokens)
-    return Inference(_aggregate(run, paragraphs, "document"), paragraphs, _problems(problems))
+    paragraphs.insert(paragraphs.columns.get_loc("text"), "kind", "paragraph")
+    units = pd.concat([paragraphs, _moved_text(removed)], ignore_index=True)
+    missing = sorted(set(articles["page_id"]) - set(units["page_id"]))
+    for page in missing:  # a file with no text at all still gets its (empty) row
+        blank = {"document": page, "page_id": page, "paragraph_id": f"{page}#1/p001",
+                 "kind": "paragraph", "text": ""}  # fmt: skip
+        units = pd.concat([units, pd.DataFrame([blank])], ignore_index=True)
+    order = units["document"].map({page: i for i, page in enumerate(articles["page_id"].unique())})
+    units = units.assign(_order=order).sort_values(["_order", "line_start"], kind="stable")
+    units = units.drop(columns="_order").reset_index(drop=True)
+    tokens = tokenize_corpus(units["text"].tolist(), tokenizer, progress).tokens
+    units = _shares(run, units, tokens)
+    documents = _aggregate(run, units, "document")
+    if not (documents["status"] == "ok").any():
+        names = ", ".join(t.path.name for t in texts[:5]) + (", …" if len(texts) > 5 else "")
+        raise input_error(
+            names if len(texts) == 1 else f"{names} ({len(texts)} files)",
+            f"{'none has' if len(texts) > 1 else 'has no'} word the model knows",
+            "is it Chinese text on the run's subject? shares would be a guess",
+        )
+    return Inference(documents, units, _problems(problems))
+
+
+def _read_files(paths: Sequence[str | Path], simplified: bool) -> tuple[list[RawText], list]:
+    """Each file named, or found in a folder named, read once (the same resolved path is one
+    file); texts carry their resolved path, problems the path as given."""
+    files: dict[Path, Path] = {}
+    for path in map(Path, paths):
+        for file in list_text_files(path) if path.is_dir() else [path]:
+            files.setdefault(file.resolve(), file)
+    texts: list[RawText] = []
+    problems: list[Problem] = []
+    for resolved, given in files.items():
+        try:
+            text = read_text(given, simplified=simplified)
+        except InputError as exc:
+            problems.append(Problem(given, exc.problem))
+            continue
+        texts.append(RawText(resolved, text.text, text.encoding, text.sha256, text.warning))
+    return texts, problems
+
+
+def _moved_text(removed: pd.DataFrame) -> pd.DataFrame:
+    """Titles, headings, abstracts and keywords that cleaning moved out of the paragraphs, as
+    units of their page (``kind`` says which)."""
+    moved = removed[removed["reason"].isin(MOVED_TEXT)]
+    numbers = moved.groupby("page_id").cumcount() + 1
+    return pd.DataFrame(
+        {
+            "document": moved["page_id"],
+            "page_id": moved["page_id"],
+            "paragraph_id": moved["page_id"] + "/h" + numbers.map("{:03d}".format),
+            "kind": moved["reason"].map(MOVED_TEXT),
+            "text": moved["text"],
+            "line_start": moved["line"],
+            "line_end": moved["line"],
+        }
+    )
 
 
 def _empty(run: TopicRun) -> pd.DataFrame:

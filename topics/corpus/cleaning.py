@@ -12,6 +12,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from topics.corpus.defaults import CJK_CHAR, CJK_IDEOGRAPHS
 from topics.errors import input_error
 from topics.resources import default_path
 
@@ -19,11 +20,10 @@ from topics.resources import default_path
 TERMINAL = "。!?!?;;…”」』\"'))."
 #: Punctuation and spaces ignored when comparing a line to a title.
 _TITLE_NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
-_CJK = r"[\u3400-\u9fff\uf900-\ufaff]"
+_CJK = f"[{CJK_IDEOGRAPHS}]"
 _LETTER_SPACED = re.compile(rf"(?<={_CJK}) (?={_CJK})")
 _SPACED_MARKER = re.compile(r"[((]\s*([一二三四五六七八九十\d]{1,3})\s*[))]\s*")
 _SPACES = re.compile(r"[ \t\u00a0\u3000\u2002-\u200b]+")
-_CJK_CHAR = re.compile(_CJK)
 _WHITESPACE = re.compile(r"[\s\u200b]+")  # zero-width spaces count as spaces
 
 
@@ -101,7 +101,7 @@ def normalise_line(line: str) -> str:
     line = _SPACES.sub(" ", line).strip()
     line = _SPACED_MARKER.sub(lambda m: f"({m.group(1)})", line)
     cjk_gaps = len(_LETTER_SPACED.findall(line))
-    if cjk_gaps >= 2 and cjk_gaps >= 0.6 * (len(line) - len(_CJK_CHAR.sub("", line)) - 1):
+    if cjk_gaps >= 2 and cjk_gaps >= 0.6 * (len(line) - len(CJK_CHAR.sub("", line)) - 1):
         line = _LETTER_SPACED.sub("", line)
     return line.replace(") 、", ")、")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from topics.corpus.defaults import ARTICLE_THRESHOLD, PARAGRAPH_THRESHOLD
 from topics.corpus.shingles import containment_pairs, shingle_matrix
 
 
@@ -73,8 +74,8 @@ def assign_originals(
 def flag_duplicates(
     articles: pd.DataFrame,
     paragraphs: pd.DataFrame,
-    article_threshold: float = 0.8,
-    paragraph_threshold: float = 0.9,
+    article_threshold: float = ARTICLE_THRESHOLD,
+    paragraph_threshold: float = PARAGRAPH_THRESHOLD,
     k: int = 5,
     progress: bool | None = False,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -3,7 +3,7 @@
 Files come in three layouts, detected per file from the widths of its lines:
 
 - ``lines``: one paragraph per line (lines of very different lengths, like the bundled pages).
-  Lines broken mid-sentence are joined later by :func:`topics.corpus.prepare.join_broken_lines`.
+  Lines broken mid-sentence are joined later by :func:`topics.corpus.sections.join_broken_lines`.
 - ``blocks``: hard-wrapped lines (most lines about as wide as the widest) in blocks separated by
   blank lines; each block is a paragraph, except that a short line inside a block (a heading
   followed directly by text) ends one.
@@ -12,8 +12,9 @@ Files come in three layouts, detected per file from the widths of its lines:
 
 A file is wrapped when many lines (``MIN_FULL_SHARE``) share one width and end mid-sentence.
 Widths are tried both in characters and in display columns (CJK characters count two), since
-editors wrap either way. Over-long lines (a whole book on one line) are cut at sentence ends by
-:func:`split_long_line` before anything else sees them.
+editors wrap either way. Run-on lines (a whole report on one line) are cut at sentence ends
+into bounded paragraphs by :mod:`topics.corpus.runon` before anything else sees them, and are
+left out of the layout's evidence.
 
 >>> detect_layout(["乡镇财政负债问题突出,转移支付资金是一个固定", "数。", "", "村民自治。"]).kind
 'lines'
@@ -39,7 +40,7 @@ _WIDE = re.compile(
     r"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]"
 )
 _INDENT = re.compile(r"^[ \t\u3000\u00a0]{2,}|^[\t\u3000]")
-_BREAK_AFTER = re.compile(r"[。!?!?;;…]+[”」』\"')]*")
+SENTENCE_END = re.compile(r"[。!?!?;;…]+[”」』\"')]*")
 _SOFT_BREAK_AFTER = re.compile(r"[,,、::\s]+")
 
 
@@ -177,7 +178,7 @@ def split_long_line(line: str, limit: int) -> list[str]:
     pieces, start = [], 0
     while len(line) - start > limit:
         window = line[start + limit // 2 : start + limit]
-        cut = _last_end(_BREAK_AFTER, window) or _last_end(_SOFT_BREAK_AFTER, window)
+        cut = _last_end(SENTENCE_END, window) or _last_end(_SOFT_BREAK_AFTER, window)
         stop = start + limit // 2 + cut if cut else start + limit
         pieces.append(line[start:stop])
         start = stop

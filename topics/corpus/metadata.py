@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import regex
 
 from topics.corpus.readers import decode_bytes
 from topics.errors import input_error
@@ -37,6 +38,10 @@ RESERVED = frozenset(
     duplicate_containment file in_model n_tokens""".split()
 )
 _TOPIC_COLUMN = re.compile(r"^T\d+$")
+#: Seconds a user's ``filename_pattern`` may take to match one file name.
+MATCH_TIMEOUT = 1.0
+#: Characters of a file path (its end) that ``filename_pattern`` is matched against.
+MAX_NAME_CHARS = 1024
 
 
 def _check_columns(where: str | Path, columns: Sequence[str], what: str) -> None:
@@ -63,13 +68,16 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
 def pattern_metadata(files: Sequence[str], pattern: str, setting: str = "filename_pattern"):
     """Values of ``pattern``'s named groups in each file path (a row per file, NaN if no match).
 
-    Raises :class:`InputError` naming the setting for a bad expression or one without groups.
+    Raises :class:`InputError` naming the setting for a bad expression or one without groups,
+    and naming the file when matching it takes longer than :data:`MATCH_TIMEOUT` seconds (a
+    pattern such as ``(a+)+$`` can backtrack for hours). Only the last :data:`MAX_NAME_CHARS`
+    characters of a path are searched.
     """
     try:
-        regex = re.compile(pattern)
-    except re.error as exc:
+        compiled = regex.compile(pattern)
+    except regex.error as exc:
         raise input_error(None, f"corpus.{setting}: bad regular expression ({exc})") from None
-    names = list(regex.groupindex)
+    names = list(compiled.groupindex)
     if not names:
         raise input_error(
             None, f"corpus.{setting} {pattern!r} has no named group",
@@ -78,7 +86,13 @@ def pattern_metadata(files: Sequence[str], pattern: str, setting: str = "filenam
     _check_columns(f"corpus.{setting}", names, "group name(s)")
     rows = []
     for file in files:
-        found = regex.search(file)
+        try:
+            found = compiled.search(file[-MAX_NAME_CHARS:], timeout=MATCH_TIMEOUT)
+        except TimeoutError:
+            raise input_error(
+                file, f"corpus.{setting} {pattern!r} takes over {MATCH_TIMEOUT:g} s to match "
+                "this name", "simplify it: nested repeats like (a+)+ backtrack without end",
+            ) from None  # fmt: skip
         rows.append({n: found.group(n) if found else None for n in names})
     frame = pd.DataFrame(rows, columns=names, index=pd.Index(list(files), name="file"))
     return _typed(frame.fillna(np.nan))
@@ -128,9 +142,16 @@ def sidecar_metadata(path: Path, files: Sequence[str]) -> pd.DataFrame:
 
 
 def sidecar_path(folder: str | Path, name: str | None = METADATA_FILE) -> Path | None:
-    """The sidecar CSV ``name`` in ``folder`` when it exists (None for no name or no file)."""
+    """The sidecar CSV ``name`` in ``folder``: None for no name, or for the default name when
+    the folder has no such file; any other name must exist."""
     path = Path(folder) / name if name else None
-    return path if path is not None and path.is_file() else None
+    if path is None or path.is_file():
+        return path
+    if name == METADATA_FILE:
+        return None
+    raise input_error(
+        path, "metadata_file not found", "corpus.metadata_file names a CSV in the input folder"
+    )
 
 
 def file_metadata(

@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from topics.corpus import extract
+from topics.corpus.defaults import CJK_CHAR, CJK_IDEOGRAPHS
 from topics.errors import InputError, input_error
 
 #: Suffixes read by default: plain text, Word and HTML documents.
@@ -57,12 +58,20 @@ COMMON_HAN = frozenset(
     "老者而联聯聲聽能脸臉自至臺與色花英華萬處衆行術表被裏西要見親覺见觉解言計記設許話該認語說請論識變讓计认让记许论设识话该语说请象負財資负财资走起跟路身車軍輕轉车转"
     "轻辦農边达过运近还这进远连這通連進運過道達遠還邊那部都鄉里重量金錢鎮钱镇長长門開間關门问间队院隊难難電青非面革領頭題领题風风馬马體高麼黃黄點黨"
 )
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+#: Characters of a decoded text sampled to judge whether the decoding is right.
+SAMPLE_CHARS = 20000
+#: A decoding with more control or unassigned characters than this share is wrong.
+MAX_CONTROL_SHARE = 0.01
+#: UTF-16 without a byte-order mark is accepted when this share of characters is common script.
+MIN_COMMON_SCRIPT_SHARE = 0.9
+_COMMON_SCRIPT = re.compile(f"[\\x00-\\x7f{CJK_IDEOGRAPHS}\u3000-\u303f\uff00-\uffef\u2000-\u206f]")
 
 
 def _common_han_share(text: str) -> float:
     """Share of the Han characters in ``text`` (first 20,000 characters) that are common ones."""
-    han = _HAN.findall(text[:20000])
+    han = CJK_CHAR.findall(text[:SAMPLE_CHARS])
     return sum(ch in COMMON_HAN for ch in han) / len(han) if han else 0.0
 
 
@@ -70,28 +79,19 @@ def _looks_like_text(text: str) -> bool:
     """True when almost every character is printable (no control or unassigned code points)."""
     if not text:
         return False
-    sample = text[:20000]
+    sample = text[:SAMPLE_CHARS]
     bad = sum(
         1
         for ch in sample
         if ch not in "\n\r\t\f" and unicodedata.category(ch) in ("Cc", "Cn", "Co", "Cs")
     )
-    return bad / len(sample) < 0.01
+    return bad / len(sample) < MAX_CONTROL_SHARE
 
 
 def _common_script_share(text: str) -> float:
     """Share of characters that are ASCII, CJK ideographs, CJK or full-width punctuation."""
-    sample = text[:20000]
-    common = sum(
-        1
-        for ch in sample
-        if ch.isascii()
-        or "\u3400" <= ch <= "\u9fff"
-        or "\u3000" <= ch <= "\u303f"
-        or "\uff00" <= ch <= "\uffef"
-        or "\u2000" <= ch <= "\u206f"
-    )
-    return common / max(len(sample), 1)
+    sample = text[:SAMPLE_CHARS]
+    return len(_COMMON_SCRIPT.findall(sample)) / max(len(sample), 1)
 
 
 def _decode_utf16_without_bom(data: bytes) -> tuple[str, str] | None:
@@ -104,7 +104,7 @@ def _decode_utf16_without_bom(data: bytes) -> tuple[str, str] | None:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if _looks_like_text(text) and _common_script_share(text) > 0.9:
+        if _looks_like_text(text) and _common_script_share(text) > MIN_COMMON_SCRIPT_SHARE:
             return text, encoding
     return None
 
@@ -176,13 +176,15 @@ def _decode_html(data: bytes, path: Path) -> tuple[str, str, str | None]:
     return decode_bytes(data, path)
 
 
-def _read_document(path: Path, data: bytes) -> tuple[str, str, str | None]:
+def _read_document(
+    path: Path, data: bytes, docx_limits: extract.DocxLimits | None = None
+) -> tuple[str, str, str | None]:
     """``(text, encoding or format, warning)`` of a file's bytes, by its suffix."""
     suffix = path.suffix.lower()
     if suffix == ".docx":
         if not data.strip():
             raise input_error(path, "file is empty", "nothing to read")
-        return extract.docx_to_text(data, path), "docx", None
+        return extract.docx_to_text(data, path, docx_limits), "docx", None
     if suffix in (".html", ".htm"):
         html, encoding, warning = _decode_html(data, path)
         try:
@@ -228,18 +230,21 @@ def to_simplified(text: str) -> str:
     )
 
 
-def read_text(path: str | Path, *, simplified: bool = False) -> RawText:
+def read_text(
+    path: str | Path, *, simplified: bool = False, docx_limits: extract.DocxLimits | None = None
+) -> RawText:
     """Read and decode one document (``.txt``, ``.docx``, ``.html``); raise
     :class:`InputError` naming it when that is impossible.
 
     With ``simplified``, Traditional characters are converted to Simplified (OpenCC ``t2s``).
+    ``docx_limits``: bounds on a Word file's expanded size (default :class:`DocxLimits`).
     """
     path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise input_error(path, f"cannot be read ({exc.strerror or exc})") from None
-    text, encoding, warning = _read_document(path, data)
+    text, encoding, warning = _read_document(path, data, docx_limits)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise input_error(path, "has no text", f"nothing to read in this {path.suffix} file")
@@ -280,12 +285,13 @@ def read_folder(
     suffixes: tuple[str, ...] = TEXT_SUFFIXES,
     simplified: bool = False,
     progress: bool | None = False,
+    docx_limits: extract.DocxLimits | None = None,
 ) -> tuple[list[RawText], list[Problem]]:
     """Read every document under ``folder``.
 
     Unreadable files are returned as :class:`Problem` records (or, with ``strict=True``, the
     first one is raised). Raises when no file at all could be read. ``progress``: a progress bar
-    (None: only on a terminal).
+    (None: only on a terminal). ``docx_limits``: as for :func:`read_text`.
     """
     from tqdm.auto import tqdm
 
@@ -295,7 +301,7 @@ def read_folder(
     disable = None if progress is None else not progress
     for path in tqdm(files, desc="reading", unit="file", disable=disable):
         try:
-            texts.append(read_text(path, simplified=simplified))
+            texts.append(read_text(path, simplified=simplified, docx_limits=docx_limits))
         except InputError as exc:
             if strict:
                 raise

@@ -21,6 +21,7 @@ from gensim.corpora import Dictionary
 from topics.model import terms
 from topics.model.lda import FittedLda, ModelSettings, fit_lda, infer_doc_topics
 from topics.model.metrics import topic_diversity
+from topics.model.settings import DEFAULT_KS
 from topics.model.stability import (
     RESAMPLES,
     SUBSAMPLE_SHARE,
@@ -36,7 +37,7 @@ from topics.model.themes import ThemeSet
 __all__ = ["heldout_split"]  # re-exported: the split is defined with the subsamples
 
 MEASURES = ("c_v", "c_npmi", "u_mass")
-KS = tuple(range(4, 17, 2))
+KS = DEFAULT_KS  # the [select_k] default grid
 WORKERS = min(4, os.cpu_count() or 1)
 TABLE_FORMAT = 4  # bump when the columns or their meaning change: saved tables become stale
 #: Per-topic measures that a run's topic table records beside each topic.

@@ -111,3 +111,15 @@ def recommend(table: pd.DataFrame) -> Recommendation:
 def recommend_k(table: pd.DataFrame) -> int:
     """The K of :func:`recommend`."""
     return recommend(table).k
+
+
+def explain(table: pd.DataFrame) -> str:
+    """The recommended K, the rule (with its thresholds) that chose it, and its notes."""
+    choice = recommend(table)
+    lines = [
+        f"recommended K = {choice.k}: among K whose topics are stable on average (mean top-10 "
+        f"Jaccard against the subsample fits >= {STABLE:g}), predict left-out paragraphs better "
+        f"than word frequencies and keep at least {MIN_THEME_SEEDS} seed words in each theme "
+        "topic's top 10, the most stable"
+    ]
+    return "\n".join([*lines, *(f"note: {note}" for note in choice.notes())])

@@ -28,53 +28,12 @@ from scipy import sparse
 
 from topics.errors import input_error
 from topics.model.bows import Documents, MatrixCorpus, count_matrix
+from topics.model.settings import ModelSettings
 from topics.model.themes import ThemeSet
 from topics.text.stream import TokenIds
 
 log = logging.getLogger(__name__)
 BagOfWords = list[tuple[int, int]]
-
-
-@dataclass(frozen=True)
-class ModelSettings:
-    """Settings of one LDA fit; the defaults were chosen by measurement on the bundled corpus.
-
-    ``k`` topics (``"auto"`` in the config means: use the recommendation of ``select-k``),
-    ``seed`` for every random choice, ``passes`` over the corpus and ``iterations`` per
-    document, Dirichlet priors ``alpha`` (document-topic) and ``eta`` (topic-word; None = 1/k),
-    ``init`` "nmf" (stable) or "random" (gensim's default), dictionary pruning ``no_below``
-    (documents) and ``no_above`` (share of documents), seeded ``themes`` (ids from the themes
-    file, or ``["all"]``) with prior ``theme_strength`` pseudo-counts per seed word.
-    """
-
-    k: int = 8
-    seed: int = 42
-    passes: int = 20
-    iterations: int = 400
-    alpha: str | float = "symmetric"
-    eta: float | None = None
-    init: str = "nmf"
-    no_below: int = 3
-    no_above: float = 0.5
-    themes: tuple[str, ...] = ()
-    theme_strength: float = 10.0
-    multicore: bool = False
-    workers: int = 2
-    chunksize: int = 2000
-
-    def __post_init__(self):
-        if self.init not in ("nmf", "random"):
-            raise input_error(None, f"model.init must be 'nmf' or 'random', not {self.init!r}")
-        if not isinstance(self.k, int) or self.k < 2:
-            raise input_error(None, f"model.k must be an integer >= 2, not {self.k!r}")
-
-    def as_dict(self) -> dict:
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
-
-    @classmethod
-    def from_dict(cls, values: dict) -> ModelSettings:
-        """The inverse of :meth:`as_dict` (lists from TOML or JSON become tuples)."""
-        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})
 
 
 @dataclass
@@ -327,7 +286,7 @@ def infer_doc_topics(
 
 def fit_lda(
     documents: Documents,
-    settings: ModelSettings | None = None,
+    settings: ModelSettings,
     themes: ThemeSet | None = None,
     progress: bool = False,
 ) -> FittedLda:
@@ -339,7 +298,9 @@ def fit_lda(
     training starts from an NMF solution instead of random topics. ``progress``: a bar over
     the passes (from gensim's log), with an ETA.
     """
-    settings = settings or ModelSettings()
+    if settings.k == "auto":
+        raise input_error(None, 'model.k = "auto" names no K', "pass a number, or resolve it with "
+                          "topics.pipeline.model_settings (the K select-k recommends)")  # fmt: skip
     started = time.perf_counter()
     seeds = [s for theme in themes or () for s in theme.seeds]
     dictionary, pruning, counts = _pruned_counts(

@@ -12,6 +12,8 @@ from numpy.typing import ArrayLike
 from scipy.optimize import linear_sum_assignment
 from scipy.special import entr
 
+from topics.model.choices import DISTANCES
+
 ATOL = 1e-6
 # Upper bound on the number of elements in one temporary (rows, rows, columns) block.
 CHUNK_ELEMENTS = 2**22
@@ -105,7 +107,7 @@ def pairwise_distances(mix: ArrayLike, metric: str = "jensen_shannon") -> np.nda
     >>> pairwise_distances([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]]).tolist()
     [[0.0, 1.0, 0.0], [1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
     """
-    _check_metric(metric, ("jensen_shannon", "hellinger"))
+    _check_metric(metric, DISTANCES)
     x = _as_distributions(mix, "mix", ndim=2)
     if metric == "jensen_shannon":
         d = _js_cross(x, x, symmetric=True)

@@ -22,6 +22,7 @@ from gensim.models import LdaModel
 from topics.errors import StaleRunError, TopicsError, input_error
 from topics.model import terms
 from topics.model.bows import Documents, MatrixCorpus, count_matrix
+from topics.model.choices import LAMBDA
 from topics.model.lda import FittedLda, ModelSettings, PruningReport, infer_doc_topics
 from topics.model.metrics import mean_token_weighted
 from topics.model.themes import Theme, ThemeSet
@@ -71,7 +72,7 @@ class TopicRun:
     def term_frequency(self) -> np.ndarray:
         return self.vocabulary["frequency"].to_numpy(dtype=float)
 
-    def terms(self, n: int = 10, lam: float = 0.6) -> pd.DataFrame:
+    def terms(self, n: int = 10, lam: float = LAMBDA) -> pd.DataFrame:
         """Top terms of every topic by probability, FREX, lift and relevance (λ = ``lam``)."""
         table = terms.term_table(
             self.topic_word(), self.term_frequency(), self.vocabulary["term"].tolist(), n, lam
@@ -137,7 +138,7 @@ def build_run(
     articles: pd.DataFrame,
     tokens: Documents,
     manifest: dict,
-    lam: float = 0.6,
+    lam: float = LAMBDA,
     quality: pd.DataFrame | None = None,
 ) -> TopicRun:
     """Tables of a fitted model for every paragraph (duplicates included, inferred) and article.

@@ -33,15 +33,16 @@ import pandas as pd
 
 from topics.model import terms
 from topics.model.bows import Documents
+from topics.model.choices import LAMBDA  # relevance λ of the top words, as shown
 from topics.model.lda import FittedLda, ModelSettings, fit_lda
 from topics.model.metrics import matched_similarity, on_shared_vocabulary, resample_stability
+from topics.model.settings import DEFAULT_RESAMPLES
 from topics.model.themes import ThemeSet
 from topics.text.stream import TokenIds
 
-RESAMPLES = 3  # subsamples per fit: [select_k] resamples
+RESAMPLES = DEFAULT_RESAMPLES  # subsample fits per fit: [select_k] resamples
 SUBSAMPLE_SHARE = 0.8  # share of the training documents in each subsample
 TOP_N = 10  # top words compared by the Jaccard stability
-LAMBDA = 0.6  # relevance λ of the top words compared (the λ of `topics show` and the figures)
 WORKERS = 2  # processes for independent fits (the machine's two cores)
 
 

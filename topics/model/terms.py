@@ -13,8 +13,9 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy.stats import rankdata
 
+from topics.model.choices import LAMBDA, METHODS
+
 ATOL = 1e-6
-METHODS = ("probability", "relevance", "frex", "lift")
 
 
 def _as_matrix(x: ArrayLike, name: str) -> np.ndarray:
@@ -80,7 +81,7 @@ def normalize_rows(counts: ArrayLike) -> np.ndarray:
     return m / sums[:, None]
 
 
-def relevance(topic_word: ArrayLike, term_frequency: ArrayLike, lam: float = 0.6) -> np.ndarray:
+def relevance(topic_word: ArrayLike, term_frequency: ArrayLike, lam: float = LAMBDA) -> np.ndarray:
     """LDAvis relevance: ``lam * log p(w|k) + (1 - lam) * log(p(w|k) / p(w))``.
 
     ``p(w)`` is ``term_frequency / term_frequency.sum()``. ``lam=1`` ranks by probability,
@@ -178,7 +179,7 @@ def term_table(
     term_frequency: ArrayLike,
     vocabulary: Sequence[str],
     n: int = 10,
-    lam: float = 0.6,
+    lam: float = LAMBDA,
     frex_weight: float = 0.5,
 ) -> pd.DataFrame:
     """Tidy table of each topic's top-``n`` terms under every ranking method.
@@ -231,7 +232,7 @@ def auto_label(
     term_frequency: ArrayLike,
     vocabulary: Sequence[str],
     n: int = 3,
-    lam: float = 0.6,
+    lam: float = LAMBDA,
     sep: str = "·",
 ) -> list[str]:
     """Short topic labels: the top-``n`` terms by relevance joined by ``sep``.

@@ -91,6 +91,9 @@ def load_themes(path: str | Path | None = None) -> ThemeSet:
             problems.append(f"theme {n}: id {theme_id!r} must be lower-case ASCII")
         if theme_id in {t.id for t in themes}:
             problems.append(f"theme {n}: duplicate id {theme_id!r}")
+        for key in ("label_zh", "label_en"):
+            if not isinstance(entry[key], str):
+                problems.append(f"theme {theme_id}: {key} must be a string, not {entry[key]!r}")
         if not isinstance(seeds, list) or not seeds or not all(isinstance(s, str) for s in seeds):
             problems.append(f"theme {theme_id}: seeds must be a non-empty list of words")
             continue

@@ -12,6 +12,8 @@ from typing import Any
 
 import pandas as pd
 
+from topics.analysis.ids import short_id
+
 #: Prefix of near-duplicate articles; figures also draw their labels in ``DUPLICATE_COLOR``.
 DUPLICATE_MARK = "≈"
 DUPLICATE_COLOR = "0.55"
@@ -113,13 +115,13 @@ def topic_labels(source: Any, width: int | None = 12, **options) -> list[str]:
 
 
 def short_article_id(article_id: str) -> str:
-    """``"000_786013f1ef10bced#2"`` → ``"000#2"`` (page number and article number).
+    """``"000_786013f1ef10bced#2"`` → ``"000#2"`` (page number and article number); the
+    commands accept it back (:func:`topics.analysis.ids.resolve_id`).
 
     >>> short_article_id("000_786013f1ef10bced#2")
     '000#2'
     """
-    page, _, number = str(article_id).partition("#")
-    return f"{page.split('_')[0]}#{number}" if number else page.split("_")[0]
+    return short_id(article_id)
 
 
 def is_duplicate(row: Any) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import asdict, dataclass, field
 
+from topics.validate import check_fields, require
+
 
 @dataclass(frozen=True)
 class TokenizeSettings:
@@ -20,6 +22,17 @@ class TokenizeSettings:
     #: Segment in parallel processes when the uncached text exceeds this many characters.
     parallel_min_chars: int = 2_000_000
     workers: int = field(default_factory=lambda: max(1, min(4, os.cpu_count() or 1)))
+
+    def __post_init__(self):
+        check_fields(self, "tokenize")
+        for name in ("phrase_min_count", "workers"):
+            require(
+                getattr(self, name) >= 1, "tokenize", name, "an integer >= 1", getattr(self, name)
+            )
+        chars = self.parallel_min_chars
+        require(chars >= 0, "tokenize", "parallel_min_chars", "an integer >= 0", chars)
+        require(self.phrase_threshold > 0, "tokenize", "phrase_threshold", "a number > 0",
+                self.phrase_threshold)  # fmt: skip
 
     def segmentation_key(self) -> dict:
         """The settings a cached segmentation depends on."""

@@ -1,0 +1,63 @@
+"""What the commands print: tables and text built from a run, and the K rule in words."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from topics.analysis import reports
+from topics.analysis.passages import representative_passages
+from topics.model import k_rule
+
+
+def k_table(rows: dict[int, tuple[float, float, float]]) -> pd.DataFrame:
+    """Two seeds per K with (stability, diversity, c_npmi)."""
+    return pd.DataFrame(
+        [{"k": k, "seed": seed, "stability": s, "diversity": d, "c_npmi": c, "large_k": False}
+         for k, (s, d, c) in rows.items() for seed in (1, 2)]
+    )  # fmt: skip
+
+
+def test_k_summary_and_the_rule_in_words():
+    table = k_table({4: (0.9, 0.9, 0.01), 6: (0.5, 0.9, 0.08)})
+    summary = k_rule.k_summary(table)
+    assert summary["k"].tolist() == [4, 6] and summary["qualifies"].tolist() == [True, False]
+    assert "seed" not in summary and "large_k" not in summary
+    text = k_rule.explain(table, k_rule.recommend_k(table))
+    assert text.startswith("recommended K = 4: among K with mean stability >= 0.8")
+    assert "no K qualifies" not in text
+
+
+def test_when_no_k_qualifies_the_message_says_so():
+    table = k_table({2: (float("nan"), 0.9, 0.05), 3: (float("nan"), 0.9, 0.02)})  # one seed
+    text = k_rule.explain(table, k_rule.recommend_k(table))
+    assert text.startswith("recommended K = 2: no K qualifies") and "of all" in text
+
+
+def test_topic_terms_follow_the_method_and_n(run):
+    frex = reports.topic_terms(run, n=4, lam=0.6, method="frex")
+    prob = reports.topic_terms(run, n=4, lam=1.0, method="probability")
+    terms = run.terms(n=4, lam=0.6)
+    expected = terms[(terms["method"] == "frex") & (terms["topic"] == 2)]["term"].tolist()
+    assert frex["terms"].iloc[1].split() == expected
+    assert (frex["terms"] != prob["terms"]).any()
+    assert frex["topic"].tolist() == list(range(1, run.k + 1))
+    text = reports.topics_text(frex, 4, 0.6, "frex")
+    assert text.splitlines()[0] == "topics (top 4 terms by frex):"
+    assert len(text.splitlines()) == run.k + 1 and "[finance]" in text
+
+
+def test_fit_text_reports_pruning_seeds_and_shares(run):
+    text = reports.fit_text(run)
+    pruning = run.manifest["pruning"]
+    assert text.startswith(f"dictionary: {pruning['words_after']} of {pruning['words_before']}")
+    assert "finance (T1): 财政:" in text and "theme share per article:" in text
+    assert f"run saved to {run.path}" in text
+    shares = reports.theme_shares(run)
+    assert list(shares.columns) == ["short_title", *run.theme_topics()] and len(shares) == 16
+
+
+def test_passages_text_highlights_the_key_words(run, prepared):
+    table = representative_passages(run, prepared, theme="finance", n=2)
+    text = reports.passages_text(run, table, 1, width=80)
+    assert text.startswith("T1 乡镇财政: key words")
+    assert text.count("【") >= 2 and f"1. {table['paragraph_id'].iloc[0]}" in text

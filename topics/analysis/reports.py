@@ -1,0 +1,136 @@
+"""Tables and text summaries of a run, as the command line prints (and exports) them.
+
+Each function takes a run (and what else it needs) and returns a DataFrame or a string, so the
+CLI only parses its arguments, calls one function and prints or writes the result.
+"""
+
+from __future__ import annotations
+
+from itertools import islice
+
+import pandas as pd
+
+from topics.analysis.passages import excerpt, highlight, topic_words
+from topics.corpus.prepare import PreparedCorpus
+from topics.model.choices import LAMBDA
+from topics.model.lda import PruningReport
+from topics.model.runs import TopicRun
+
+N_TERMS = 10  # terms per topic shown after a fit
+DECIMALS = 3  # printed tables are rounded to this many decimals (files keep every digit)
+
+
+def topic_terms(
+    run: TopicRun, n: int = N_TERMS, lam: float = LAMBDA, method: str = "relevance"
+) -> pd.DataFrame:
+    """One row per topic: number, prevalence, stability under resampling (NaN if not
+    measured), label, theme and its top ``n`` terms by ``method``."""
+    table = run.terms(n=n, lam=lam)
+    table = table[table["method"] == method]
+    words = table.groupby("topic", sort=True)["term"].agg(" ".join)
+    out = run.topics.reindex(columns=["topic", "prevalence", "stability", "label", "theme"])
+    out["terms"] = out["topic"].map(words).fillna("")
+    return out.reset_index(drop=True)
+
+
+def topics_text(table: pd.DataFrame, n: int, lam: float, method: str) -> str:
+    """:func:`topic_terms` as lines ``T1  12.3% 0.77  label [theme]: terms``, with each topic's
+    stability under resampling, ``!`` after the unstable ones (below
+    :data:`topics.model.k_rule.STABLE`)."""
+    from topics.model.k_rule import STABLE
+
+    how = f"{method}, λ={lam}" if method == "relevance" else method
+    lines = [f"topics (top {n} terms by {how}):"]
+    for row in table.itertuples():
+        theme = f" [{row.theme}]" if row.theme else ""
+        trust = " " * 5 if pd.isna(row.stability) else f"{row.stability:.2f}"
+        trust += "!" if row.stability < STABLE else " "
+        lines.append(
+            f"  T{row.topic:<2} {row.prevalence:6.1%} {trust} {row.label}{theme}: {row.terms}"
+        )
+    if table["stability"].notna().any():
+        lines.append(
+            "  (stability: mean top-10 Jaccard against fits on 80 % subsamples; "
+            f"below {STABLE:g}, marked !, fewer than two of three top words come back)"
+        )
+    return "\n".join(lines)
+
+
+def seed_ranks(run: TopicRun) -> pd.DataFrame:
+    """Per theme: its topic and each seed word's rank in it (``-`` when pruned away)."""
+    rows = []
+    for theme, group in run.seeds.groupby("theme", sort=False):
+        ranks = " ".join(
+            f"{r.seed}:{int(r.rank) if r.in_vocabulary else '-'}" for r in group.itertuples()
+        )
+        rows.append({"theme": theme, "topic": int(group["topic"].iloc[0]), "ranks": ranks})
+    return pd.DataFrame(rows, columns=["theme", "topic", "ranks"])
+
+
+def theme_shares(run: TopicRun) -> pd.DataFrame:
+    """Each article's share of every theme topic (columns: short_title, then theme ids)."""
+    themes = run.theme_topics()
+    shares = run.articles.set_index("short_title")[[f"T{t}" for t in themes.values()]]
+    shares.columns = list(themes)
+    return shares.reset_index()
+
+
+def fit_text(run: TopicRun) -> str:
+    """What a fit did: pruning, topics, seed ranks and theme shares, where the run is."""
+    topics = topics_text(topic_terms(run), N_TERMS, LAMBDA, "relevance")
+    parts = [str(PruningReport(**run.manifest["pruning"])), "", topics]
+    if len(run.seeds):
+        parts += ["", "seed words: rank in their theme's topic (by probability)"]
+        parts += [f"  {r.theme} (T{r.topic}): {r.ranks}" for r in seed_ranks(run).itertuples()]
+        parts += ["", "theme share per article:", table_text(theme_shares(run).round(DECIMALS))]
+    seconds = run.manifest["timings"]["fit_seconds"]
+    parts += ["", f"run saved to {run.path} ({seconds} s to fit)"]
+    return "\n".join(parts)
+
+
+def passages_text(
+    run: TopicRun, passages: pd.DataFrame, topic: int, width: int = 160, style: str = "brackets"
+) -> str:
+    """The passages of topic number ``topic`` (from :func:`representative_passages`) as
+    numbered excerpts, its key words highlighted, under a line naming the topic."""
+    words = topic_words(run, topic)
+    label = run.topics.set_index("topic").loc[topic, "label"]
+    lines = [f"T{topic} {label}: key words {' '.join(words[:15])}", ""]
+    for row in passages.itertuples():
+        lines.append(f"{row.rank}. {row.paragraph_id}  share {row.share:.2f}  {row.title}")
+        if row.section:
+            lines.append(f"   § {row.section}")
+        lines += [f"   {highlight(excerpt(row.text, words, width), words, style)}", ""]
+    return "\n".join(lines)
+
+
+def corpus_text(corpus: PreparedCorpus) -> str:
+    """What ``prepare`` found: counts, and the characters each cleaning rule removed."""
+    lines = [f"{name:<48}{value:>8}" for name, value in corpus.summary().items()]
+    return "\n".join([*lines, "", "where characters went:", table_text(corpus.removed_by_reason())])
+
+
+def corpus_notes(corpus: PreparedCorpus) -> list[str]:
+    """One line per skipped file and per file with a warning."""
+    notes = [f"skipped {row.path}: {row.problem}" for row in corpus.problems.itertuples()]
+    warned = corpus.pages[corpus.pages["warning"] != ""]
+    return notes + [f"warning {row.path}: {row.warning}" for row in warned.itertuples()]
+
+
+def tokens_text(corpus: PreparedCorpus, result, show: int = 0) -> str:
+    """Segmentation cache use, what every filter removed, and the first ``show`` paragraphs'
+    tokens (``result``: :func:`topics.pipeline.tokenize_paragraphs`)."""
+    cache = result.cache
+    lines = [
+        f"{len(result.tokens)} paragraphs; segmentation cache: {cache.hits} hits, "
+        f"{cache.reused} reused after a dictionary change, {cache.misses} segmented",
+        table_text(result.report.round(DECIMALS)),
+    ]
+    shown = islice(zip(corpus.paragraphs["paragraph_id"], result.tokens, strict=True), show)
+    return "\n".join(lines + [f"{pid}: {' '.join(tokens)}" for pid, tokens in shown])
+
+
+def table_text(table: pd.DataFrame) -> str:
+    """``table`` as aligned text without its index, wide enough for Chinese titles."""
+    with pd.option_context("display.width", 160, "display.max_colwidth", 90):
+        return table.to_string(index=False)

@@ -1,0 +1,104 @@
+"""Model settings: plain dataclasses, cheap to import (no gensim until a model is fitted).
+
+The defaults are the shipped ``topics.toml``'s: a folder whose config has no ``[model]`` or
+``[select_k]`` section fits like this repository (K chosen by ``select-k``, four themes seeded).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+from topics.validate import check_fields, require
+
+#: Themes seeded by default: ids in the shipped themes file.
+DEFAULT_THEMES = ("finance", "cadre_incentives", "village_autonomy", "rural_setting")
+#: The K grid `topics select-k` compares (and k = "auto" chooses from).
+DEFAULT_KS = (4, 6, 8, 10, 12)
+#: Fits on 80 % subsamples per K (and per run) that measure each topic's stability.
+DEFAULT_RESAMPLES = 3
+MIN_K = 2  # LDA needs at least two topics
+
+
+def _plain(values: dict) -> dict:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """Settings of one LDA fit; the defaults were chosen by measurement on the bundled corpus.
+
+    ``k`` topics (``"auto"``: the K that ``select-k`` recommends; the pipeline resolves it),
+    ``seed`` for every random choice, ``passes`` over the corpus and ``iterations`` per
+    document, Dirichlet priors ``alpha`` (document-topic) and ``eta`` (topic-word; None = 1/k),
+    ``init`` "nmf" (stable) or "random" (gensim's default), dictionary pruning ``no_below``
+    (documents) and ``no_above`` (share of documents), seeded ``themes`` (ids from the themes
+    file, or ``["all"]``) with prior ``theme_strength`` pseudo-counts per seed word.
+
+    >>> ModelSettings(k=8, passes=-1)
+    Traceback (most recent call last):
+    topics.errors.InputError: model.passes must be an integer >= 1, not -1
+    """
+
+    k: int | Literal["auto"] = "auto"
+    seed: int = 42
+    passes: int = 20
+    iterations: int = 400
+    alpha: Literal["symmetric", "asymmetric", "auto"] | float = "symmetric"
+    eta: float | None = None
+    init: Literal["nmf", "random"] = "nmf"
+    no_below: int = 3
+    no_above: float = 0.5
+    themes: tuple[str, ...] = DEFAULT_THEMES
+    theme_strength: float = 10.0
+    multicore: bool = False
+    workers: int = 2
+    chunksize: int = 2000
+
+    def __post_init__(self):
+        check_fields(self, "model")
+        k_ok = self.k == "auto" or self.k >= MIN_K
+        require(k_ok, "model", "k", 'an integer >= 2 or "auto"', self.k)
+        require(self.seed >= 0, "model", "seed", "an integer >= 0", self.seed)
+        for name in ("passes", "iterations", "no_below", "workers", "chunksize"):
+            require(getattr(self, name) >= 1, "model", name, "an integer >= 1", getattr(self, name))
+        if not isinstance(self.alpha, str):
+            require(_positive(self.alpha), "model", "alpha", "a number > 0", self.alpha)
+        if self.eta is not None:
+            require(_positive(self.eta), "model", "eta", "a number > 0", self.eta)
+        require(0 < self.no_above <= 1, "model", "no_above", "a share in (0, 1]", self.no_above)
+        strength = self.theme_strength
+        strength_ok = strength >= 0 and math.isfinite(strength)
+        require(strength_ok, "model", "theme_strength", "a number >= 0", strength)
+        require(all(self.themes), "model", "themes", "a list of theme ids", self.themes)
+
+    def as_dict(self) -> dict:
+        return _plain(asdict(self))
+
+    @classmethod
+    def from_dict(cls, values: dict) -> ModelSettings:
+        """The inverse of :meth:`as_dict` (lists from TOML or JSON become tuples)."""
+        return cls(**values)
+
+
+def _positive(value: float) -> bool:
+    return value > 0 and math.isfinite(value)
+
+
+@dataclass(frozen=True)
+class SelectKSettings:
+    """The ``[select_k]`` grid: ``ks`` compared by ``topics select-k``, ``resamples`` subsample
+    fits per K (and per run) for stability under resampling (0: not measured)."""
+
+    ks: tuple[int, ...] = DEFAULT_KS
+    resamples: int = DEFAULT_RESAMPLES
+
+    def __post_init__(self):
+        check_fields(self, "select_k")
+        ks_ok = bool(self.ks) and min(self.ks) >= MIN_K
+        require(ks_ok, "select_k", "ks", "a non-empty list of integers >= 2", self.ks)
+        require(self.resamples >= 0, "select_k", "resamples", "an integer >= 0", self.resamples)
+
+    def as_dict(self) -> dict:
+        return _plain(asdict(self))
