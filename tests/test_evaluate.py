@@ -226,6 +226,18 @@ def test_recommend_k_rule(rows, expected, qualified, at_edge):
     assert ("of the grid" in notes) == at_edge
 
 
+def test_the_smallest_k_within_one_standard_error_of_the_most_stable_is_taken():
+    """K = 8 is more stable on average, but its topics spread so widely that K = 6 lies within
+    one standard error of it: the rule prefers the fewer topics."""
+    rows = [{"k": 6, "topic": t, "stability": 0.6, "seeds_in_top": np.nan} for t in range(1, 7)]
+    rows += [{"k": 8, "topic": t, "stability": 0.3 if t % 2 else 1.0, "seeds_in_top": np.nan}
+             for t in range(1, 9)]  # fmt: skip
+    table = pd.DataFrame(rows)  # K = 8: mean 0.65, standard error 0.13
+    assert recommend(table).k == 6
+    spread_less = table.assign(stability=np.where(table["k"] == 8, 0.65, 0.6))
+    assert recommend(spread_less).k == 8  # no spread: 0.65 is measurably more stable
+
+
 def test_summary_counts_stable_topics():
     summary = k_summary(hand_table({4: (0.5, 5)}))  # stabilities 0.47, 0.49, 0.51, 0.53
     assert summary.loc[4, "stable_topics"] == 2 and summary.loc[4, "topics"] == 4

@@ -39,6 +39,8 @@ def k_summary(table: pd.DataFrame) -> pd.DataFrame:
     groups = table.groupby("k")
     means = groups[[c for c in MEANS if c in table]].mean()
     means["topics"] = groups.size()
+    # standard error of the mean stability over topics (0 for a single topic)
+    means["stability_se"] = groups["stability"].std(ddof=1).fillna(0) / means["topics"] ** 0.5
     means["stable_topics"] = groups["stability"].apply(lambda s: int((s >= STABLE).sum()))
     means["theme_seeds"] = groups["seeds_in_top"].min()
     themes_form = means["theme_seeds"].isna() | (means["theme_seeds"] >= MIN_THEME_SEEDS)
@@ -88,9 +90,12 @@ def recommend(table: pd.DataFrame) -> Recommendation:
        alone (held-out perplexity below the unigram model's: there are topics to find) and,
        with seeded themes, where every theme forms a topic of its own (≥ ``MIN_THEME_SEEDS``
        seed words in its top 10);
-    2. among them take the highest mean stability (Greene, O'Callaghan & Cunningham 2014: the
-       K whose topics come back most often under resampling); ties go to the smaller K;
-    3. if no K qualifies, take the most stable K of all and say so (``qualified`` False).
+    2. among them find the highest mean stability (Greene, O'Callaghan & Cunningham 2014: the
+       K whose topics come back most often under resampling), and take the smallest K whose
+       mean stability is within one standard error (over its topics) of it: the usual
+       one-standard-error rule, which prefers fewer topics when more are not measurably more
+       stable (exact ties go to the smaller K too);
+    3. if no K qualifies, do the same among all K and say so (``qualified`` False).
 
     Coherence, perplexity and diversity are shown beside it but do not decide: their scales
     depend on the corpus, so no threshold on them holds everywhere.
@@ -102,7 +107,9 @@ def recommend(table: pd.DataFrame) -> Recommendation:
     """
     summary = k_summary(table)
     pool = summary[summary["qualifies"]] if summary["qualifies"].any() else summary
-    best = int(pool["stability"].idxmax())  # idxmax takes the first maximum: the smaller K
+    top = pool["stability"].idxmax()
+    within = pool["stability"] >= pool.at[top, "stability"] - pool.at[top, "stability_se"]
+    best = int(pool.index[within].min())
     grid = tuple(int(k) for k in summary.index)
     at_edge = len(grid) > 1 and best in (grid[0], grid[-1])
     return Recommendation(best, bool(summary["qualifies"].any()), at_edge, grid)
@@ -120,6 +127,6 @@ def explain(table: pd.DataFrame) -> str:
         f"recommended K = {choice.k}: among K whose topics are stable on average (mean top-10 "
         f"Jaccard against the subsample fits >= {STABLE:g}), predict left-out paragraphs better "
         f"than word frequencies and keep at least {MIN_THEME_SEEDS} seed words in each theme "
-        "topic's top 10, the most stable"
+        "topic's top 10, the smallest within one standard error of the most stable"
     ]
     return "\n".join([*lines, *(f"note: {note}" for note in choice.notes())])
