@@ -98,7 +98,8 @@ def plot_k_selection(
             f"average fewer than two of three top words come back), held-out perplexity not below "
             f"word frequencies',\nor a theme topic with fewer than {MIN_THEME_SEEDS} of its seed "
             "words in its top 10. "
-            "Recommended: the most stable of the other K (ties: the smaller K)." + notes,
+            "Recommended: of the other K, the smallest within one standard error of the most stable."
+            + notes,
             ha="center", va="top", fontsize=8, color="0.3", linespacing=1.5,
         )  # fmt: skip
     return fig
