@@ -11,14 +11,15 @@ GBK, 10 % are hard-wrapped at 40 characters in blank-line blocks; file names car
 
 Every step runs in a fresh process, which reports wall and CPU seconds and its peak resident
 memory (``ru_maxrss``; worker processes separately). Steps: ``prepare`` (pipeline.prepare),
-``tokenize`` (topics.text.stream.tokenize_large: parallel workers, batch cache), ``lcut`` (plain
-single-process ``jieba.lcut`` on a 10 MB sample: the baseline, then tokenize_large and two plain
-lcut processes on the same sample right after it), ``fit`` (pipeline.fit: LDA on the
-non-duplicate paragraphs from token ids, bags of words streamed from a count matrix, run
-tables, saved), then all three again with nothing changed
-(prepared tables, cached segmentation and the saved run reused), and ``tomotopy`` (LDA on the
-same pruned bags of words). Targets: tokenization ≥ 1.5× lcut, peak memory < 2 GB per step,
-warm run ≥ 10× faster than cold.
+``tokenize`` (topics.text.stream.tokenize_corpus: parallel workers, segmentation cache),
+``lcut`` (plain single-process ``jieba.lcut`` on a 10 MB sample: the baseline, then
+tokenize_corpus and two plain lcut processes on the same sample right after it), ``fit``
+(pipeline.fit: LDA on the non-duplicate paragraphs from token ids, bags of words streamed from
+a count matrix, run tables, saved), then all three again with nothing changed (prepared
+tables, cached segmentation and the saved run reused), ``userdict`` (tokenize again after one
+word is added to the user dictionary: only the texts containing it are segmented again) and
+``tomotopy`` (LDA on the same pruned bags of words). Targets: tokenization ≥ 1.5× lcut, peak
+memory < 2 GB per step, warm run ≥ 10× faster than cold.
 """
 
 from __future__ import annotations
@@ -36,7 +37,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-STEPS = ("prepare", "tokenize", "lcut", "fit", "tomotopy")
+STEPS = ("prepare", "tokenize", "userdict", "lcut", "fit", "tomotopy")
+#: The word the ``userdict`` step adds to the user dictionary (jieba splits it without it).
+USERDICT_WORD = "干部考核"
 
 
 def build_corpus(folder: Path, megabytes: float, seed: int = 1) -> dict:
@@ -125,13 +128,32 @@ def _texts(settings) -> list[str]:
 
 def step_tokenize(settings) -> dict:
     from topics import pipeline
-    from topics.text.stream import tokenize_large
+    from topics.text.stream import tokenize_corpus
 
     texts = _texts(settings)
-    result = tokenize_large(texts, pipeline.make_tokenizer(settings), progress=True)
+    result = tokenize_corpus(texts, pipeline.make_tokenizer(settings), progress=True)
     return {"paragraphs": len(texts), "tokens": int(result.n_tokens.sum()),
             "vocabulary": len(result.vocabulary), "cache_hits": result.cache.hits,
             "segmented": result.cache.misses}  # fmt: skip
+
+
+def step_userdict(settings) -> dict:
+    """Tokenize again after adding one word to the user dictionary: only the texts containing
+    it are segmented again, the rest are reused from the cache."""
+    from dataclasses import replace
+
+    from topics import pipeline
+    from topics.text.lexicons import DictEntry
+    from topics.text.stream import tokenize_corpus
+    from topics.text.tokenize import Tokenizer
+
+    texts = _texts(settings)
+    tokenizer = pipeline.make_tokenizer(settings)
+    entry = DictEntry(USERDICT_WORD, 50000, "n")
+    lexicons = replace(tokenizer.lexicons, userdict=(*tokenizer.lexicons.userdict, entry))
+    result = tokenize_corpus(texts, Tokenizer(lexicons, tokenizer.settings, tokenizer.cache_dir))
+    return {"paragraphs": len(texts), "containing": sum(USERDICT_WORD in t for t in texts),
+            "segmented": result.cache.misses, "reused": result.cache.reused}  # fmt: skip
 
 
 def _lcut_all(texts: list[str]) -> None:
@@ -142,7 +164,7 @@ def _lcut_all(texts: list[str]) -> None:
 
 
 def step_lcut(settings, sample_mb: float = 10.0) -> dict:
-    """Single-process ``jieba.lcut`` on a sample, then tokenize_large on the same sample (fresh
+    """Single-process ``jieba.lcut`` on a sample, then tokenize_corpus on the same sample (fresh
     cache) right after it: the same-sample ratio is robust to the host's speed drifting. Also
     the host's parallel capacity: plain lcut in two processes on the two halves, against one."""
     import multiprocessing
@@ -151,7 +173,7 @@ def step_lcut(settings, sample_mb: float = 10.0) -> dict:
     import jieba
 
     from topics import pipeline
-    from topics.text.stream import tokenize_large
+    from topics.text.stream import tokenize_corpus
 
     jieba.setLogLevel(60)
     texts, size = [], 0
@@ -176,7 +198,7 @@ def step_lcut(settings, sample_mb: float = 10.0) -> dict:
     _ = tokenizer.jieba
     with tempfile.TemporaryDirectory() as cache:
         started = time.perf_counter()
-        tokenize_large(texts, tokenizer, progress=False, cache_dir=cache)
+        tokenize_corpus(texts, tokenizer, progress=False, cache_dir=cache)
         ours = time.perf_counter() - started
     return {"sample_mb": round(size / 1e6, 2), "mb_per_s": round(size / 1e6 / seconds, 3),
             "tokenize_mb_per_s": round(size / 1e6 / ours, 3),
@@ -213,13 +235,13 @@ def step_tomotopy(settings, iterations: int = 100) -> dict:
 
     from topics import pipeline
     from topics.model.runs import load_run
-    from topics.text.stream import tokenize_large
+    from topics.text.stream import tokenize_corpus
 
     model = pipeline.model_settings(settings)
     path, _ = _run_path(settings, model)
     run = load_run(path)
     corpus = pipeline.prepared_corpus(settings)
-    tokenized = tokenize_large(corpus.paragraphs["text"], pipeline.make_tokenizer(settings), False)
+    tokenized = tokenize_corpus(corpus.paragraphs["text"], pipeline.make_tokenizer(settings), False)
     known = run.dictionary.token2id
     lda = tp.LDAModel(k=model.k, seed=model.seed)
     in_model = corpus.paragraphs["duplicate_of"].isna().to_numpy()
@@ -291,10 +313,14 @@ def main() -> None:
     results = {}
     for label, name in [("cold", "prepare"), ("cold", "tokenize"), ("", "lcut"),
                         ("cold", "fit"), ("warm", "prepare"), ("warm", "tokenize"),
-                        ("warm", "fit"), ("", "tomotopy")]:  # fmt: skip
+                        ("warm", "fit"), ("", "userdict"), ("", "tomotopy")]:  # fmt: skip
         result = measure(name, config)
         results[f"{label} {name}".strip()] = result
-        rate = f"{mb / result['seconds']:.2f} MB/s" if name in ("prepare", "tokenize") else ""
+        rate = (
+            f"{mb / result['seconds']:.2f} MB/s"
+            if name in ("prepare", "tokenize", "userdict")
+            else ""
+        )
         print(f"{label:>4} {name:<9}{result['seconds']:>8.1f} s {rate:>11}  peak "
               f"{result['peak_mb']:>5} MB (workers {result['worker_peak_mb']} MB)  "
               + json.dumps({k: v for k, v in result.items() if k not in (
@@ -319,6 +345,12 @@ def main() -> None:
     print(
         f"cold run {cold:.0f} s, warm run (prepare + fit reused) {warm:.1f} s: {cold / warm:.0f}x "
         f"faster (target >= 10x); {cold / (warm + warm_tokens):.1f}x with tokens re-read as well"
+    )
+    edit = results["userdict"]
+    print(
+        f"user-dictionary edit ({USERDICT_WORD} added): {edit['seconds']:.1f} s against "
+        f"{results['cold tokenize']['seconds']:.1f} s cold; {edit['segmented']} of "
+        f"{edit['paragraphs']} paragraphs segmented again ({edit['containing']} contain the word)"
     )
     peak = max(max(r["peak_mb"], r["worker_peak_mb"]) for r in results.values())
     print(f"peak memory of any process {peak} MB (target < 2048 MB)")

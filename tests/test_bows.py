@@ -10,19 +10,21 @@ from gensim.corpora import Dictionary
 
 from topics import pipeline
 from topics.model.bows import MatrixCorpus, corpus_words, count_matrix
-from topics.model.lda import ModelSettings, fit_lda, infer_doc_topics
-from topics.text.stream import tokenize_large
-from topics.text.tokenize import tokenize_corpus
-
-
-@pytest.fixture(scope="module")
-def token_lists(prepared, tokenizer):
-    return tokenize_corpus(prepared.paragraphs["text"].tolist(), tokenizer, progress=False).tokens
+from topics.model.lda import ModelSettings, fit_lda
+from topics.text import stream
+from topics.text.stream import tokenize_corpus
+from topics.text.token_ids import as_token_ids
 
 
 @pytest.fixture(scope="module")
 def token_ids(prepared, tokenizer):
-    return tokenize_large(prepared.paragraphs["text"].tolist(), tokenizer, progress=False)
+    return tokenize_corpus(prepared.paragraphs["text"].tolist(), tokenizer, progress=False)
+
+
+@pytest.fixture(scope="module")
+def token_lists(prepared, tokenizer):
+    """The same tokens from the one-text tokenizer, as lists."""
+    return [tokenizer(text) for text in prepared.paragraphs["text"]]
 
 
 def dictionary_state(dictionary: Dictionary) -> tuple:
@@ -34,10 +36,11 @@ def test_matrix_corpus_yields_the_bags_of_doc2bow(token_lists, token_ids):
     dictionary = Dictionary(token_lists)
     dictionary.filter_extremes(no_below=3, no_above=0.5, keep_n=None)
     expected = [dictionary.doc2bow(doc) for doc in token_lists]
-    assert list(MatrixCorpus(count_matrix(token_lists, dictionary))) == expected
+    assert token_ids.tokens == token_lists
+    assert list(MatrixCorpus(count_matrix(as_token_ids(token_lists), dictionary))) == expected
     assert list(MatrixCorpus(count_matrix(token_ids, dictionary))) == expected
     assert len(MatrixCorpus(count_matrix(token_ids, dictionary))) == len(token_lists)
-    assert corpus_words(token_ids) == corpus_words(token_lists)
+    assert corpus_words(token_ids) == {word for doc in token_lists for word in doc}
 
 
 def test_dictionary_from_token_ids_equals_gensims(token_lists, token_ids):
@@ -57,16 +60,17 @@ def test_a_model_fitted_from_token_ids_is_the_one_fitted_from_lists(token_lists,
     assert np.array_equal(from_lists.topic_word(), from_ids.topic_word())
     assert from_lists.pruning == from_ids.pruning
     np.testing.assert_array_equal(
-        from_lists.doc_topics(token_lists), from_ids.doc_topics(token_ids)
+        from_lists.transform(from_lists.counts(token_lists)),
+        from_ids.transform(from_ids.counts(token_ids)),
     )
 
 
 def test_inference_does_not_depend_on_the_chunk_size(token_lists):
     fitted = fit_lda(token_lists, ModelSettings(k=4, passes=2))
-    bows = fitted.bows([*token_lists[:50], [], *token_lists[50:], ["不在词典里的词"]])
-    whole = infer_doc_topics(fitted.model, bows, seed=1)
-    assert np.isnan(whole).any(axis=1).nonzero()[0].tolist() == [50, len(bows) - 1]
-    np.testing.assert_array_equal(infer_doc_topics(fitted.model, bows, seed=1, chunk=7), whole)
+    counts = fitted.counts([*token_lists[:50], [], *token_lists[50:], ["不在词典里的词"]])
+    whole = fitted.transform(counts)
+    assert np.isnan(whole).any(axis=1).nonzero()[0].tolist() == [50, counts.shape[0] - 1]
+    np.testing.assert_array_equal(fitted.transform(counts, chunk=7), whole)
 
 
 def test_fit_shows_progress_and_restores_gensims_logging(token_lists, capsys):
@@ -77,12 +81,25 @@ def test_fit_shows_progress_and_restores_gensims_logging(token_lists, capsys):
     assert (logger.level, logger.propagate, list(logger.handlers)) == before
 
 
-def test_the_large_corpus_path_gives_the_same_run(project_settings, run, monkeypatch):
-    """`topics fit` on a corpus big enough to stream: token ids all the way, the same run."""
-    monkeypatch.setattr(pipeline, "is_large", lambda texts: True)
-    runs = project_settings.path(project_settings.paths.runs)
-    streamed = pipeline.fit(replace(project_settings, paths=replace(
-        project_settings.paths, runs=runs.parent / "runs-streamed")), progress=False)  # fmt: skip
-    assert np.array_equal(streamed.topic_word(), run.topic_word())
+def test_the_parallel_path_gives_the_same_run(project_settings, run, monkeypatch):
+    """`topics fit` with tokenization in worker processes (as for a large corpus): the same run."""
+    pools = []
+
+    class Pool(stream.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            pools.append(self)
+
+    monkeypatch.setattr(stream, "ProcessPoolExecutor", Pool)
+    monkeypatch.setattr(stream, "BATCH_TEXTS", 16)  # several batches
+    tokenize = replace(project_settings.tokenize, workers=2, parallel_min_chars=0)
+    folder = project_settings.path(project_settings.paths.runs).parent
+    paths = replace(project_settings.paths, runs=folder / "runs-parallel",
+                    cache=folder / "cache-parallel")  # fmt: skip
+    parallel = pipeline.fit(
+        replace(project_settings, paths=paths, tokenize=tokenize), progress=False
+    )
+    assert pools  # the batches did go to worker processes
+    assert np.array_equal(parallel.topic_word(), run.topic_word())
     for name in ("paragraphs", "articles", "topics", "vocabulary", "seeds"):
-        pd.testing.assert_frame_equal(getattr(streamed, name), getattr(run, name))
+        pd.testing.assert_frame_equal(getattr(parallel, name), getattr(run, name))

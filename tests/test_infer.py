@@ -1,11 +1,14 @@
 """Inference on unseen documents, with the explicit empty result for unknown text."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from topics import pipeline
 from topics.analysis.infer import NO_WORDS, infer_files, infer_texts
 from topics.errors import InputError
+from topics.model.runs import load_run
 
 
 def test_unseen_finance_text_goes_to_the_finance_topic(run, tokenizer):
@@ -51,6 +54,31 @@ def test_files_and_folders_are_cleaned_like_the_corpus(run, project_settings, tm
     assert docs.loc["b", "status"] == NO_WORDS
     assert result.problems["path"].str.endswith("c.txt").all()
     assert "当前位置" not in " ".join(result.paragraphs["text"])
+
+
+def test_inference_merges_phrases_with_the_runs_phraser(project_settings, tmp_path):
+    """With phrases = true, new texts get the tokens training gave them: the run saves its
+    phraser and inference applies it (a phraser trained on the new texts merges other pairs)."""
+    settings = replace(
+        project_settings,
+        tokenize=replace(project_settings.tokenize, phrases=True),
+        paths=replace(project_settings.paths, runs=tmp_path / "runs"),
+    )
+    run = load_run(pipeline.fit(settings, progress=False).path)
+    assert run.phraser is not None
+    paragraphs = run.paragraphs[run.paragraphs["in_model"]].head(3)
+    texts = pipeline.prepared_corpus(settings).paragraphs.set_index("paragraph_id").loc[
+        paragraphs["paragraph_id"], "text"].tolist()  # fmt: skip
+    tokens = run.tokenize(texts, pipeline.make_tokenizer(settings))
+    assert any("_" in word for word in tokens.words())
+    result = infer_texts(run, texts, pipeline.make_tokenizer(settings))
+    assert result.paragraphs["n_tokens"].tolist() == paragraphs["n_tokens"].tolist()
+    np.testing.assert_allclose(
+        result.paragraphs[run.topic_columns], paragraphs[run.topic_columns], atol=0.02
+    )
+    without = replace(run, phraser=None)  # a run saved before phrasers were
+    with pytest.raises(InputError, match="has no saved phraser"):
+        infer_texts(without, texts, pipeline.make_tokenizer(settings))
 
 
 def _infer(run, project_settings, paths):

@@ -1,6 +1,7 @@
 """LDA fitting: known answers on made-up data, reproducibility, seeded themes, pruning."""
 
 import hashlib
+import pickle
 import subprocess
 import sys
 import textwrap
@@ -41,15 +42,26 @@ def test_same_seed_gives_bitwise_identical_topics():
     settings = ModelSettings(k=3, seed=7, no_below=1)
     a, b = fit_lda(tokens, settings), fit_lda(tokens, settings)
     assert np.array_equal(a.topic_word(), b.topic_word())
-    assert np.array_equal(a.doc_topics(tokens), b.doc_topics(tokens))
+    assert np.array_equal(a.transform(a.counts(tokens)), b.transform(b.counts(tokens)))
 
 
-def test_inference_is_repeatable():
+def model_state(fitted) -> bytes:
+    """Everything the fitted model holds, as bytes (random state included)."""
+    return pickle.dumps((fitted.model.__dict__, fitted.dictionary.__dict__))
+
+
+def test_inference_is_repeatable_and_leaves_the_model_unchanged():
     tokens = block_corpus()
     fitted = fit_lda(tokens, ModelSettings(k=3, seed=7, no_below=1, init="random"))
-    first = fitted.doc_topics(tokens)
-    assert np.array_equal(first, fitted.doc_topics(tokens))
+    before = model_state(fitted)
+    counts = fitted.counts(tokens)
+    first = fitted.transform(counts)
+    assert model_state(fitted) == before
+    assert np.array_equal(first, fitted.transform(counts))
+    assert model_state(fitted) == before
     assert np.allclose(first.sum(axis=1), 1.0)
+    # the shares of a document depend on the random start, which every call draws afresh
+    assert np.array_equal(fitted.transform(counts[:5]), first[:5])
 
 
 def _run_digest(run) -> str:

@@ -227,3 +227,60 @@ def test_figures_keep_the_cjk_font_when_drawn_outside_plot_style(figures):
         warnings.simplefilter("always")
         figures["intertopic_map"].savefig(io.BytesIO(), format="png", dpi=50)
     assert not [w for w in caught if "Glyph" in str(w.message)]
+
+
+# -- figures at the bundled size (larger sizes: test_plot_sizes.py) ---------------------------
+
+
+def test_bundled_figures_keep_one_row_per_article_and_no_footnote(run, figures, project_settings):
+    from topics import pipeline
+    from topics.plots.corpus_overview import plot_corpus_overview
+    from topics.plots.labels import article_labels
+
+    # At 16 articles the labels are the per-article ones: nothing to tell apart further.
+    assert article_labels(run.articles) == [article_label(r) for _, r in run.articles.iterrows()]
+    for name in ("article_topics", "article_similarity"):
+        assert not _footnote(figures[name])
+    corpus = pipeline.prepared_corpus(project_settings)
+    overview = plot_corpus_overview(corpus.articles, corpus.paragraphs)
+    assert not _footnote(overview) and overview.axes[1].get_legend() is not None
+    assert _legend_sizes(overview) == [len(corpus.pages)]  # 4 pages, 4 colours
+
+
+def _footnote(fig) -> str:
+    return fig.get_supxlabel()
+
+
+def _legend_sizes(fig) -> list[int]:
+    legends = [*fig.legends, *(ax.get_legend() for ax in fig.axes)]
+    return [len(legend.get_texts()) for legend in legends if legend is not None]
+
+
+def test_every_legend_is_bounded(figures):
+    from topics.plots.grid import MAX_LEGEND_ENTRIES
+
+    for fig in figures.values():
+        assert all(size <= MAX_LEGEND_ENTRIES for size in _legend_sizes(fig))
+
+
+def test_labels_tell_articles_apart_by_what_differs():
+    from topics.plots.labels import article_labels, distinct_titles, short_article_ids
+
+    titles = [f"中共某某县委员会某某县人民政府关于{y}年度工作报告" for y in (2005, 2006, 2007)]
+    assert distinct_titles(titles, 12) == [f"…{y}年度工作报告" for y in (2005, 2006, 2007)]
+    # Only titles that collide once cut lose their opening; identical titles are kept whole.
+    assert distinct_titles(["改进和完善乡镇执政方式", "改进和完善乡镇调控能力", "村务"], 8) == [
+        "…执政方式", "…调控能力", "村务",
+    ]  # fmt: skip
+    assert distinct_titles(["同一个标题", "同一个标题", "别的"], 8) == [
+        "同一个标题",
+        "同一个标题",
+        "别的",
+    ]
+    assert short_article_ids(["2019_湖北_01#1", "2019_湖南_02#1", "003_ab#2"]) == [
+        "2019_湖北_01#1", "2019_湖南_02#1", "003#2",
+    ]  # fmt: skip
+    table = pd.DataFrame(
+        {"article_id": ["a_1#1", "b_2#1"], "title": ["报告", "报告"], "year": [2019, 2020]}
+    )
+    assert article_labels(table) == ["2019 报告 a#1", "2020 报告 b#1"]

@@ -58,6 +58,10 @@ def test_saved_run_loads_back_identically(run):
     assert np.array_equal(loaded.topic_word(), run.topic_word())
     pd.testing.assert_frame_equal(loaded.articles, run.articles)
     assert loaded.settings == run.settings
+    assert loaded.fitted.pruning == run.fitted.pruning
+    assert loaded.fitted.themes.themes == run.fitted.themes.themes  # labels and seeds, in order
+    counts = run.counts([["乡镇财政", "负债"], ["村民", "自治"]])
+    assert np.array_equal(loaded.fitted.transform(counts), run.fitted.transform(counts))
 
 
 def test_interrupted_save_leaves_the_previous_run_intact(run, tmp_path, monkeypatch):

@@ -17,7 +17,7 @@ def test_shipped_themes_include_the_three_research_themes():
 
 
 def test_every_seed_word_survives_tokenization(tokenizer, prepared):
-    from topics.text.tokenize import tokenize_corpus
+    from topics.text.stream import tokenize_corpus
 
     corpus_tokens = {
         w

@@ -13,7 +13,8 @@ from topics.text.lexicons import (
     read_userdict,
     read_word_list,
 )
-from topics.text.tokenize import Tokenizer, tokenize_corpus
+from topics.text.stream import tokenize_corpus
+from topics.text.tokenize import Tokenizer
 
 REQUIRED_TERMS = [
     "一肩挑",
@@ -154,3 +155,17 @@ def test_parallel_segmentation_matches_single_process(prepared, lexicons):
     settings = TokenizeSettings(workers=2, parallel_min_chars=0)
     parallel = tokenize_corpus(texts, Tokenizer(lexicons, settings), progress=False).tokens
     assert parallel == single
+
+
+def test_a_given_phraser_is_applied_and_none_is_trained(lexicons):
+    from topics.text.tokenize import TokenizeSettings
+
+    texts = ["基层 财政 困难 严重。基层财政困难。"] * 10 + ["村民 选举 公开。"] * 3
+    tokenizer = Tokenizer(lexicons, TokenizeSettings(phrases=True, phrase_min_count=3,
+                                                     phrase_threshold=0.1))  # fmt: skip
+    corpus = tokenize_corpus(texts, tokenizer, progress=False)
+    new = tokenize_corpus(texts[:1], tokenizer, progress=False, phraser=corpus.phraser)
+    assert new.tokens == corpus.tokens[:1] and new.phraser is corpus.phraser
+    assert "_" in " ".join(new.tokens[0])
+    alone = tokenize_corpus(texts[:1], tokenizer, progress=False)  # a phraser of its own
+    assert alone.tokens != corpus.tokens[:1]

@@ -45,8 +45,8 @@ def figure_jobs(
         "corpus_overview": lambda: plot_corpus_overview(corpus.articles, corpus.paragraphs),
         "k_selection": lambda: plot_k_selection(selection, best_k, run.k, k_by_hand),
         "topic_terms": lambda: plot_topic_terms(run),
-        "article_topics": lambda: plot_article_topics(run),
-        "article_similarity": lambda: plot_article_similarity(run),
+        "article_topics": lambda: plot_article_topics(run, metadata=corpus.articles),
+        "article_similarity": lambda: plot_article_similarity(run, metadata=corpus.articles),
         "intertopic_map": lambda: plot_intertopic_map(run),
     }
     if run.theme_topics():

@@ -24,7 +24,7 @@ from topics.corpus.metadata import sidecar_path
 from topics.corpus.prepare import PreparedCorpus, prepare_corpus
 from topics.corpus.readers import list_text_files
 from topics.errors import TopicsError, TopicsWarning, input_error
-from topics.model.bows import Documents, corpus_words
+from topics.model.bows import corpus_words
 from topics.model.evaluate import QUALITY, TABLE_FORMAT, measure_ks, topic_quality
 from topics.model.k_rule import recommend_k
 from topics.model.lda import FittedLda, ModelSettings, fit_lda
@@ -33,8 +33,9 @@ from topics.model.stability import FitTopics, resample_fits
 from topics.model.themes import ThemeSet, load_themes, unknown_seeds
 from topics.storage import atomic_folder, build_manifest, file_sha256, write_json
 from topics.text.lexicons import LexiconPaths, load_lexicons
-from topics.text.stream import TokenIds, is_large, tokenize_large
-from topics.text.tokenize import TokenizedCorpus, Tokenizer, tokenize_corpus
+from topics.text.stream import tokenize_corpus
+from topics.text.token_ids import TokenIds
+from topics.text.tokenize import Tokenizer
 
 TABLES = ("pages", "articles", "paragraphs", "removed", "problems")
 
@@ -57,6 +58,25 @@ def raw_hashes(settings: Settings, raw: Path | None = None) -> dict[str, str]:
     sidecar = sidecar_path(raw, settings.corpus.metadata_file)
     files += [sidecar] if sidecar else []
     return {p.relative_to(raw).as_posix(): file_sha256(p) for p in files}
+
+
+#: SHA-256 of the bundled corpus's raw pages (``data/raw``). Notebooks check what they say
+#: about this corpus only when the corpus they run on is this one (:func:`is_bundled_corpus`).
+BUNDLED_SHA256 = {
+    "000_786013f1ef10bced.txt": "93d6972aef9f370dd7c21bf8471b4b40af2ddee7f10f8be139f594305876b524",
+    "001_ebcc36c3b1595f89.txt": "b9c50de34b43d356a98c126bea88a4d0ffdeb111cdd72c7408b915e2add4a8db",
+    "002_f5720e37d39fd83a.txt": "d0b63ea1dbdd10d18686a4f0d7b5a41d14c3fb411470a53a7a5daa81e3322f4a",
+    "003_c52d0679af3027a5.txt": "edd252c026c8c47544813661b943d75562dce9f68935cbb8cc69a37029a18406",
+}
+
+
+def is_bundled_corpus(settings: Settings) -> bool:
+    """Whether the corpus of ``settings`` (see :func:`raw_folder`) is the bundled one, byte for
+    byte: the same files with the same SHA-256 and nothing else."""
+    try:
+        return raw_hashes(settings) == BUNDLED_SHA256
+    except (OSError, TopicsError):
+        return False
 
 
 def furniture_rules(settings: Settings) -> cleaning.FurnitureRules:
@@ -139,33 +159,20 @@ def make_tokenizer(settings: Settings) -> Tokenizer:
 
 def tokenize_paragraphs(
     settings: Settings, corpus: PreparedCorpus, progress: bool = True
-) -> TokenizedCorpus | TokenIds:
-    """Tokens of every paragraph of ``corpus`` (duplicates included, in table order); a large
-    corpus is tokenized in worker processes with a batch cache, in bounded memory."""
-    texts = corpus.paragraphs["text"].tolist()
-    if is_large(texts):
-        return tokenize_large(texts, make_tokenizer(settings), progress)
-    return tokenize_corpus(texts, make_tokenizer(settings), progress)
-
-
-def documents(tokenized: TokenizedCorpus | TokenIds) -> Documents:
-    """Token ids of a large corpus as they are (no token lists built), else token lists; with
-    merged phrases, always the lists (the ids are of the unmerged words)."""
-    if isinstance(tokenized, TokenIds) and tokenized.phraser is None:
-        return tokenized
-    return tokenized.tokens
+) -> TokenIds:
+    """Token ids of every paragraph of ``corpus`` (duplicates included, in table order), with
+    the removal report and cache use; large corpora are segmented in worker processes."""
+    return tokenize_corpus(corpus.paragraphs["text"].tolist(), make_tokenizer(settings), progress)
 
 
 def training_documents(
-    corpus: PreparedCorpus, tokenized: TokenizedCorpus | TokenIds, as_lists: bool = False
-) -> Documents:
-    """The documents a model is trained on: the paragraphs that are not duplicates."""
+    corpus: PreparedCorpus, tokenized: TokenIds, as_lists: bool = False
+) -> TokenIds | list[list[str]]:
+    """The documents a model is trained on: the paragraphs that are not duplicates (as token
+    lists with ``as_lists``)."""
     in_model = corpus.paragraphs["duplicate_of"].isna().to_numpy()
-    docs = documents(tokenized)
-    if isinstance(docs, TokenIds):
-        subset = docs.subset(np.flatnonzero(in_model))
-        return subset.tokens if as_lists else subset
-    return [doc for doc, keep in zip(docs, in_model, strict=True) if keep]
+    subset = tokenized.subset(np.flatnonzero(in_model))
+    return subset.tokens if as_lists else subset
 
 
 def make_figures(
@@ -209,7 +216,7 @@ def themes_for(settings: Settings, model: ModelSettings) -> ThemeSet | None:
     return load_themes(settings.path(settings.paths.themes)).select(model.themes)
 
 
-def check_seed_words(themes: ThemeSet | None, documents: Documents) -> None:
+def check_seed_words(themes: ThemeSet | None, documents: TokenIds) -> None:
     """Stop when a theme has no seed word in the corpus tokens; warn about single missing seeds."""
     if not themes:
         return
@@ -282,7 +289,7 @@ def run_quality(settings: Settings, fitted: FittedLda, train: list[list[str]]) -
 
 def save_run(
     settings: Settings, fitted: FittedLda, corpus: PreparedCorpus,
-    tokenized: TokenizedCorpus | TokenIds, quality: pd.DataFrame | None,
+    tokenized: TokenIds, quality: pd.DataFrame | None,
 ) -> TopicRun:  # fmt: skip
     """Build the run of ``fitted`` (with per-topic ``quality``) and save it under its id."""
     model = fitted.settings
@@ -296,7 +303,7 @@ def save_run(
         documents={"paragraphs": len(corpus.paragraphs), "trained_on": n_train},
         resamples=_resamples(settings),
     )
-    run = build_run(fitted, corpus.paragraphs, corpus.articles, documents(tokenized), manifest,
+    run = build_run(fitted, corpus.paragraphs, corpus.articles, tokenized, manifest,
                     quality=quality)  # fmt: skip
     runs_dir = settings.path(settings.paths.runs)
     run.path = run.save(runs_dir / run_id(model, inputs))

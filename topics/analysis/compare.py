@@ -20,6 +20,7 @@ from topics.analysis.passages import MIN_TOKENS, excerpt, resolve_topic, topic_w
 from topics.errors import input_error
 from topics.model.metrics import hellinger, jensen_shannon, pairwise_distances
 from topics.model.runs import TopicRun
+from topics.weighting import token_weighted_means
 
 SHARED_MIN = 0.1
 
@@ -249,6 +250,8 @@ def theme_prevalence(
     k = resolve_topic(run, **{"theme" if is_theme else "topic": theme_or_topic})
     para = run.paragraphs[(run.paragraphs["n_tokens"] > 0) & run.paragraphs[f"T{k}"].notna()]
     groups = {a: g for a, g in para.groupby("article_id", sort=False)}
+    means = token_weighted_means(para[[f"T{k}"]], para["n_tokens"], para["article_id"])
+    shares = dict(zip(means.groups, means.means[:, 0], strict=True))
     rng = np.random.default_rng(seed)
     rows = []
     for article, title in zip(run.articles["article_id"], run.articles["short_title"], strict=True):
@@ -260,6 +263,6 @@ def theme_prevalence(
         idx = rng.integers(0, len(w), size=(n_boot, len(w)))
         boot = (w[idx] * s[idx]).sum(axis=1) / w[idx].sum(axis=1)
         low, high = np.percentile(boot, [2.5, 97.5])
-        rows.append((article, title, (w * s).sum() / w.sum(), low, high, len(w)))
+        rows.append((article, title, shares[article], low, high, len(w)))
     columns = ["article_id", "short_title", "share", "low", "high", "n_paragraphs"]
     return pd.DataFrame(rows, columns=columns)

@@ -25,7 +25,9 @@ from topics.corpus.pages import split_pages
 from topics.corpus.readers import Problem, RawText, list_text_files, read_text
 from topics.errors import InputError, input_error
 from topics.model.runs import TopicRun
-from topics.text.tokenize import Tokenizer, tokenize_corpus
+from topics.text.token_ids import TokenIds
+from topics.text.tokenize import Tokenizer
+from topics.weighting import token_weighted_means
 
 NO_WORDS = "no known words"
 #: Text that preparing a corpus moves out of the paragraphs but that counts for inference:
@@ -48,14 +50,13 @@ class Inference:
     problems: pd.DataFrame
 
 
-def _shares(run: TopicRun, units: pd.DataFrame, tokens: list[list[str]]) -> pd.DataFrame:
+def _shares(run: TopicRun, units: pd.DataFrame, tokens: TokenIds) -> pd.DataFrame:
     """``units`` with n_tokens, status and one column per topic and per seeded theme."""
-    names = run.topic_columns
-    bows = [run.dictionary.doc2bow(doc) for doc in tokens]
+    counts = run.counts(tokens)
     units = units.copy()
-    units["n_tokens"] = [sum(c for _, c in bow) for bow in bows]
+    units["n_tokens"] = np.asarray(counts.sum(axis=1)).ravel()
     units["status"] = np.where(units["n_tokens"] > 0, "ok", NO_WORDS)
-    units[names] = run.infer(tokens) if len(tokens) else np.empty((0, run.k))
+    units[run.topic_columns] = run.fitted.transform(counts)
     return _add_theme_columns(run, units)
 
 
@@ -68,19 +69,16 @@ def _add_theme_columns(run: TopicRun, table: pd.DataFrame) -> pd.DataFrame:
 def _aggregate(run: TopicRun, paragraphs: pd.DataFrame, key: str) -> pd.DataFrame:
     """Token-weighted mean of paragraph shares per ``key``; NaN where nothing was known."""
     names = run.topic_columns
-    rows = []
-    for doc, group in paragraphs.groupby(key, sort=False):
-        weights = group["n_tokens"].to_numpy(dtype=float)
-        row = {key: doc, "n_paragraphs": len(group), "n_tokens": int(weights.sum())}
-        if weights.sum() > 0:
-            known = weights > 0
-            mix = np.average(group.loc[known, names].to_numpy(), axis=0, weights=weights[known])
-            row.update({"status": "ok", **dict(zip(names, mix, strict=True))})
-        else:
-            row.update({"status": NO_WORDS, **{n: np.nan for n in names}})
-        rows.append(row)
-    columns = [key, "n_paragraphs", "n_tokens", "status", *names]
-    return _add_theme_columns(run, pd.DataFrame(rows, columns=columns))
+    means = token_weighted_means(
+        paragraphs[names].to_numpy(dtype=float), paragraphs["n_tokens"].to_numpy(dtype=float),
+        paragraphs[key].to_numpy(), mixes=True,
+    )  # fmt: skip
+    table = pd.DataFrame(means.means, columns=names)
+    table.insert(0, key, means.groups)
+    table.insert(1, "n_paragraphs", means.sizes)
+    table.insert(2, "n_tokens", means.weights.astype(int))
+    table.insert(3, "status", np.where(means.weights > 0, "ok", NO_WORDS))
+    return _add_theme_columns(run, table)
 
 
 def infer_texts(
@@ -95,7 +93,7 @@ def infer_texts(
         for number, line in enumerate(lines, start=1):
             rows.append({"document": name, "paragraph_id": f"{name}/p{number:03d}", "text": line})
     paragraphs = pd.DataFrame(rows, columns=["document", "paragraph_id", "text"])
-    tokens = tokenize_corpus(paragraphs["text"].tolist(), tokenizer, progress=False).tokens
+    tokens = run.tokenize(paragraphs["text"].tolist(), tokenizer)
     paragraphs = _shares(run, paragraphs, tokens)
     return Inference(_aggregate(run, paragraphs, "document"), paragraphs, _problems([]))
 
@@ -133,7 +131,7 @@ def infer_files(
     order = units["document"].map({page: i for i, page in enumerate(articles["page_id"].unique())})
     units = units.assign(_order=order).sort_values(["_order", "line_start"], kind="stable")
     units = units.drop(columns="_order").reset_index(drop=True)
-    tokens = tokenize_corpus(units["text"].tolist(), tokenizer, progress).tokens
+    tokens = run.tokenize(units["text"].tolist(), tokenizer, progress)
     units = _shares(run, units, tokens)
     documents = _aggregate(run, units, "document")
     if not (documents["status"] == "ok").any():

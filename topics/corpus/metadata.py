@@ -28,6 +28,7 @@ import regex
 
 from topics.corpus.readers import decode_bytes
 from topics.errors import input_error
+from topics.weighting import token_weighted_means
 
 METADATA_FILE = "metadata.csv"
 #: Column names used by the corpus tables; metadata columns must not reuse them.
@@ -238,10 +239,11 @@ def share_by(
     weights = table["n_tokens"].fillna(0).to_numpy(dtype=float)
     shares = table[topics].to_numpy(dtype=float)
     usable = (weights > 0) & np.isfinite(shares).all(axis=1) & table[column].notna().to_numpy()
-    frame = pd.DataFrame(shares[usable] * weights[usable, None], columns=topics)
-    frame.insert(0, column, table[column].to_numpy()[usable])
-    frame.insert(1, "n", 1)
-    frame.insert(2, "n_tokens", weights[usable].astype(int))
-    grouped = frame.groupby(column, sort=True).sum()
-    grouped[topics] = grouped[topics].div(grouped["n_tokens"], axis=0)
-    return grouped.reset_index()
+    means = token_weighted_means(
+        shares[usable], weights[usable], table[column].to_numpy()[usable], sort=True
+    )
+    grouped = pd.DataFrame(means.means, columns=topics)
+    grouped.insert(0, column, means.groups)
+    grouped.insert(1, "n", means.sizes)
+    grouped.insert(2, "n_tokens", means.weights.astype(int))
+    return grouped

@@ -7,45 +7,37 @@ document's bag at a time from it. The bags are exactly those of ``Dictionary.doc
 model trained from the matrix is bit-for-bit the one trained from the lists.
 
 >>> from gensim.corpora import Dictionary
+>>> from topics.text.token_ids import as_token_ids
 >>> docs = [["财政", "负债", "财政"], ["村民", "自治"], []]
->>> matrix = count_matrix(docs, Dictionary(docs))
+>>> matrix = count_matrix(as_token_ids(docs), Dictionary(docs))
 >>> list(MatrixCorpus(matrix)) == [Dictionary(docs).doc2bow(d) for d in docs]
 True
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
 import numpy as np
 from gensim.corpora import Dictionary
 from scipy import sparse
 
-from topics.text.stream import TokenIds, count_rows
-
-Documents = Sequence[list[str]] | TokenIds  # token lists, or token ids of a large corpus
+from topics.text.token_ids import TokenIds, count_rows
 
 
-def count_matrix(documents: Documents, dictionary: Dictionary) -> sparse.csr_matrix:
+def count_matrix(documents: TokenIds, dictionary: Dictionary) -> sparse.csr_matrix:
     """Document × word counts of ``documents`` over ``dictionary`` (unknown words dropped),
     CSR with sorted column indices, int32 counts."""
-    if isinstance(documents, TokenIds):
-        to_word = np.fromiter(
-            (dictionary.token2id.get(w, -1) for w in documents.vocabulary),
-            dtype=np.int64, count=len(documents.vocabulary),
-        )  # fmt: skip
-        return count_rows(to_word[documents.ids], documents.n_tokens, len(dictionary))
-    index = dictionary.token2id
-    ids = np.fromiter((index.get(w, -1) for doc in documents for w in doc), dtype=np.int64)
-    lengths = np.fromiter(map(len, documents), dtype=np.int64, count=len(documents))
-    return count_rows(ids, lengths, len(dictionary))
+    to_word = np.fromiter(
+        (dictionary.token2id.get(w, -1) for w in documents.vocabulary),
+        dtype=np.int64, count=len(documents.vocabulary),
+    )  # fmt: skip
+    return count_rows(to_word[documents.ids], documents.n_tokens, len(dictionary))
 
 
-def corpus_words(documents: Documents) -> set[str]:
+def corpus_words(documents: TokenIds) -> set[str]:
     """The distinct words of ``documents``."""
-    if isinstance(documents, TokenIds):
-        return {documents.vocabulary[i] for i in np.unique(documents.ids).tolist()}
-    return {word for doc in documents for word in doc}
+    return documents.words()
 
 
 class MatrixCorpus:

@@ -19,7 +19,7 @@ import pandas as pd
 from gensim.corpora import Dictionary
 
 from topics.model import terms
-from topics.model.lda import FittedLda, ModelSettings, fit_lda, infer_doc_topics
+from topics.model.lda import FittedLda, ModelSettings, fit_lda
 from topics.model.metrics import topic_diversity
 from topics.model.settings import DEFAULT_KS
 from topics.model.stability import (
@@ -151,8 +151,7 @@ def heldout_perplexity(
         phi = (frequency / frequency.sum())[None, :]
         theta = np.ones((len(known), 1))
     else:
-        observed = fitted.bows([doc[0::2] for doc in known])
-        theta = infer_doc_topics(fitted.model, observed, fitted.settings.seed)
+        theta = fitted.transform(fitted.counts([doc[0::2] for doc in known]))
         phi = fitted.topic_word()
     log_lik = n_words = 0.0
     for shares, bow in zip(theta, fitted.bows([doc[1::2] for doc in known]), strict=True):

@@ -9,15 +9,18 @@ fits nearly seed-independent (≈ 1.0) and more coherent, at no extra cost (see 
 >>> fitted = fit_lda(tokens, ModelSettings(k=8, seed=1))           # doctest: +SKIP
 >>> fitted.topic_word().shape                                       # doctest: +SKIP
 (8, 1800)
+>>> fitted.transform(fitted.counts(new_tokens)).shape               # doctest: +SKIP
+(3, 8)
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 
@@ -27,13 +30,15 @@ from gensim.models import LdaModel, LdaMulticore
 from scipy import sparse
 
 from topics.errors import input_error
-from topics.model.bows import Documents, MatrixCorpus, count_matrix
+from topics.model.bows import MatrixCorpus, count_matrix
 from topics.model.settings import ModelSettings
 from topics.model.themes import ThemeSet
-from topics.text.stream import TokenIds
+from topics.text.token_ids import Documents, TokenIds, as_token_ids
 
 log = logging.getLogger(__name__)
 BagOfWords = list[tuple[int, int]]
+#: Documents per call of gensim's inference (the shares do not depend on it).
+INFERENCE_CHUNK = 2000
 
 
 @dataclass
@@ -51,6 +56,11 @@ class PruningReport:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, values: dict) -> PruningReport:
+        """The inverse of :meth:`as_dict` (JSON turned the ``(word, count)`` pairs to lists)."""
+        return cls(**{**values, "removed_top": [tuple(p) for p in values["removed_top"]]})
+
     def __str__(self) -> str:
         top = " ".join(f"{w}({n})" for w, n in self.removed_top[:15])
         return (
@@ -67,19 +77,17 @@ def build_dictionary(
     """gensim ``Dictionary`` pruned with ``filter_extremes``; ``keep`` words always survive.
 
     Words in fewer than ``no_below`` documents or in more than ``no_above`` of them go.
-    ``documents``: token lists, or the token ids of a large corpus (no lists are built).
+    ``documents``: token ids, or token lists.
     """
-    dictionary, report, _ = _pruned_counts(documents, no_below, no_above, keep)
+    dictionary, report, _ = _pruned_counts(as_token_ids(documents), no_below, no_above, keep)
     return dictionary, report
 
 
 def _pruned_counts(
-    documents: Documents, no_below: int, no_above: float, keep: Sequence[str]
+    documents: TokenIds, no_below: int, no_above: float, keep: Sequence[str]
 ) -> tuple[Dictionary, PruningReport, sparse.csr_matrix]:
     """:func:`build_dictionary`, and the documents' count matrix over the pruned dictionary."""
-    dictionary = (
-        documents.dictionary() if isinstance(documents, TokenIds) else Dictionary(documents)
-    )
+    dictionary = documents.dictionary()
     before = {dictionary[i]: dictionary.cfs[i] for i in range(len(dictionary))}  # by first use
     keep = [w for w in keep if w in dictionary.token2id]
     dictionary.filter_extremes(no_below=no_below, no_above=no_above, keep_n=None, keep_tokens=keep)
@@ -228,16 +236,29 @@ def pass_progress(passes: int, n_docs: int, enabled: bool = True) -> Iterator[No
         bar.close()
 
 
-@dataclass
+@dataclass(frozen=True)
 class FittedLda:
-    """A trained gensim model with its dictionary, pruning report, prior and timing."""
+    """A fitted LDA in scikit-learn's spirit: what it was given, what it learned, one way to use it.
 
+    Given (never changed by fitting): ``settings`` and the seeded ``themes``.
+    Learned: ``model``, gensim's variational state (topic-word parameters λ, priors α and η),
+    read through :meth:`topic_word`; ``dictionary``, the pruned vocabulary (word ↔ column);
+    ``pruning``, what pruning removed. Measured: ``fit_seconds``.
+
+    :meth:`counts` turns documents into this fit's count matrix and :meth:`transform` infers
+    their topic shares: the one inference path, repeatable and leaving the model unchanged.
+    """
+
+    settings: ModelSettings
     model: LdaModel
     dictionary: Dictionary
     pruning: PruningReport
-    settings: ModelSettings
-    themes: ThemeSet | None
-    fit_seconds: float
+    themes: ThemeSet | None = None
+    fit_seconds: float = 0.0
+
+    @property
+    def k(self) -> int:
+        return self.model.num_topics
 
     def topic_word(self) -> np.ndarray:
         """K×V topic-word probabilities (rows sum to 1), in float64."""
@@ -247,41 +268,38 @@ class FittedLda:
     def vocabulary(self) -> list[str]:
         return [self.dictionary[i] for i in range(len(self.dictionary))]
 
-    def bows(self, tokens: Sequence[list[str]]) -> list[BagOfWords]:
-        return [self.dictionary.doc2bow(doc) for doc in tokens]
+    def counts(self, documents: Documents) -> sparse.csr_matrix:
+        """Document × word counts of token ids (or token lists) over this fit's vocabulary;
+        unknown words are dropped."""
+        return count_matrix(as_token_ids(documents), self.dictionary)
 
-    def doc_topics(self, documents: Documents) -> np.ndarray:
-        """N×K topic shares of token lists (or token ids); rows of documents with no known word
-        are NaN. Inference restarts from the model's seed each call, so it is repeatable."""
-        counts = count_matrix(documents, self.dictionary)
-        return infer_doc_topics(self.model, MatrixCorpus(counts), self.settings.seed)
+    def bows(self, documents: Documents) -> list[BagOfWords]:
+        """Bags of words (``Dictionary.doc2bow``'s) of documents, from :meth:`counts`."""
+        return list(MatrixCorpus(self.counts(documents)))
 
+    def transform(self, counts: sparse.spmatrix, chunk: int = INFERENCE_CHUNK) -> np.ndarray:
+        """N×K topic shares of the documents in ``counts`` (rows of :meth:`counts`); rows of
+        documents with no known word are NaN.
 
-def infer_doc_topics(
-    model: LdaModel, bows: Iterable[BagOfWords], seed: int, chunk: int = 2000
-) -> np.ndarray:
-    """Variational inference of topic shares, deterministic for a given ``seed``; rows of
-    empty documents are NaN. ``bows`` is streamed in chunks (the shares do not depend on it)."""
-    rows: list[np.ndarray] = []
-    batch: list[BagOfWords] = []
-    known: list[int] = []
-    model.random_state = np.random.RandomState(seed)
-    n_docs = 0
-    for i, bow in enumerate(bows):
-        n_docs += 1
-        if bow:
-            batch.append(bow)
-            known.append(i)
-        if len(batch) == chunk:
-            rows.append(model.inference(batch)[0])
-            batch = []
-    if batch:
-        rows.append(model.inference(batch)[0])
-    shares = np.full((n_docs, model.num_topics), np.nan)
-    if known:
-        gamma = np.concatenate(rows)
-        shares[known] = gamma / gamma.sum(axis=1, keepdims=True)
-    return shares
+        Variational inference from a random start seeded with ``settings.seed`` afresh on every
+        call, so the same counts give the same shares; it runs on a shallow copy of the model
+        with its own random state, so the model itself is never modified. Shares do not depend
+        on ``chunk`` (documents per call of gensim's inference).
+        """
+        counts = sparse.csr_matrix(counts)
+        if counts.shape[1] != len(self.dictionary):
+            raise ValueError(f"counts have {counts.shape[1]} columns, the vocabulary has "
+                             f"{len(self.dictionary)} words")  # fmt: skip
+        engine = copy.copy(self.model)
+        engine.random_state = np.random.RandomState(self.settings.seed)
+        known = np.flatnonzero(np.diff(counts.indptr) > 0)
+        bags = list(MatrixCorpus(counts[known]))
+        shares = np.full((counts.shape[0], self.k), np.nan)
+        if known.size:
+            gamma = np.concatenate([engine.inference(bags[start : start + chunk])[0]
+                                    for start in range(0, len(bags), chunk)])  # fmt: skip
+            shares[known] = gamma / gamma.sum(axis=1, keepdims=True)
+        return shares
 
 
 def fit_lda(
@@ -290,8 +308,7 @@ def fit_lda(
     themes: ThemeSet | None = None,
     progress: bool = False,
 ) -> FittedLda:
-    """Fit LDA to token lists (one per document), or to the token ids of a large corpus, and
-    return the fitted model. Bags of words reach gensim one document at a time from a count
+    """Fit LDA to token ids (or token lists, one per document) and return the fitted model. Bags of words reach gensim one document at a time from a count
     matrix (:mod:`topics.model.bows`), so memory grows with distinct words per document, not tokens.
 
     With ``themes``, topic t is seeded with theme t's words; with ``settings.init == "nmf"``
@@ -304,7 +321,7 @@ def fit_lda(
     started = time.perf_counter()
     seeds = [s for theme in themes or () for s in theme.seeds]
     dictionary, pruning, counts = _pruned_counts(
-        documents, settings.no_below, settings.no_above, seeds
+        as_token_ids(documents), settings.no_below, settings.no_above, seeds
     )
     n_docs = pruning.documents - pruning.empty_documents
     if n_docs == 0:
@@ -340,4 +357,4 @@ def fit_lda(
         model.sync_state()
     with pass_progress(settings.passes, len(counts.indptr) - 1, progress):
         model.update(MatrixCorpus(counts), passes=settings.passes, iterations=settings.iterations)
-    return FittedLda(model, dictionary, pruning, settings, themes, time.perf_counter() - started)
+    return FittedLda(settings, model, dictionary, pruning, themes, time.perf_counter() - started)

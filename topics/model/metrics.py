@@ -13,6 +13,7 @@ from scipy.optimize import linear_sum_assignment
 from scipy.special import entr
 
 from topics.model.choices import DISTANCES
+from topics.weighting import token_weighted_means
 
 ATOL = 1e-6
 # Upper bound on the number of elements in one temporary (rows, rows, columns) block.
@@ -288,7 +289,8 @@ def on_shared_vocabulary(
 def mean_token_weighted(
     doc_topic: ArrayLike, weights: ArrayLike, groups: Sequence[Hashable] | np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Aggregate paragraph topic mixes into group mixes, weighting paragraphs by tokens.
+    """Aggregate paragraph topic mixes into group mixes, weighting paragraphs by tokens
+    (:func:`topics.weighting.token_weighted_means`, checked strictly).
 
     ``doc_topic`` (N, K) holds topic distributions, ``weights`` (N,) non-negative token
     counts and ``groups`` (N,) a label per paragraph (e.g. report id or year). Returns the
@@ -311,16 +313,8 @@ def mean_token_weighted(
         raise ValueError(f"groups must have shape ({x.shape[0]},), got {g.shape}")
     if not np.all(np.isfinite(w)) or np.any(w < 0):
         raise ValueError("weights must be finite and non-negative")
-    labels, first, inverse = np.unique(g, return_index=True, return_inverse=True)
-    order = np.argsort(first)
-    position = np.empty_like(order)
-    position[order] = np.arange(order.size)
-    codes = position[inverse.ravel()]
-    labels = labels[order]
-    totals = np.bincount(codes, weights=w, minlength=labels.size)
-    empty = np.flatnonzero(totals <= 0)
+    result = token_weighted_means(x, w, g, mixes=True)
+    empty = np.flatnonzero(result.weights <= 0)
     if empty.size:
-        raise ValueError(f"group {labels.tolist()[empty[0]]!r} has zero total weight")
-    sums = np.zeros((labels.size, x.shape[1]))
-    np.add.at(sums, codes, x * w[:, None])
-    return labels, sums / sums.sum(axis=1, keepdims=True)
+        raise ValueError(f"group {result.groups.tolist()[empty[0]]!r} has zero total weight")
+    return result.groups, result.means

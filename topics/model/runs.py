@@ -4,7 +4,9 @@ Topics are numbered from 1 (``T1`` … ``TK``) in every table, figure and HTML v
 ``k`` of an array is topic ``T{k+1}``. Theme topics come first, in themes-file order.
 
 A run is written to a temporary folder and renamed into place, so an interrupted fit never
-leaves a half-written run or damages an earlier one. Loading checks the manifest.
+leaves a half-written run or damages an earlier one. Loading checks the manifest. With merged
+phrases the run keeps the phraser its tokens were merged with, so new documents get the same
+tokens (:meth:`TopicRun.tokenize`).
 """
 
 from __future__ import annotations
@@ -18,18 +20,24 @@ import numpy as np
 import pandas as pd
 from gensim.corpora import Dictionary
 from gensim.models import LdaModel
+from gensim.models.phrases import FrozenPhrases
+from scipy import sparse
 
 from topics.errors import StaleRunError, TopicsError, input_error
 from topics.model import terms
-from topics.model.bows import Documents, MatrixCorpus, count_matrix
 from topics.model.choices import LAMBDA
-from topics.model.lda import FittedLda, ModelSettings, PruningReport, infer_doc_topics
+from topics.model.lda import FittedLda, PruningReport
 from topics.model.metrics import mean_token_weighted
+from topics.model.settings import ModelSettings
 from topics.model.themes import Theme, ThemeSet
 from topics.storage import atomic_folder, build_manifest, write_json
+from topics.text.stream import tokenize_corpus
+from topics.text.token_ids import Documents, TokenIds
+from topics.text.tokenize import Tokenizer
 
 FORMAT_VERSION = 1
 TABLES = ("paragraphs", "articles", "topics", "vocabulary", "seeds")
+PHRASER = "phraser.gensim"
 
 
 def topic_names(k: int) -> list[str]:
@@ -39,16 +47,16 @@ def topic_names(k: int) -> list[str]:
 
 @dataclass
 class TopicRun:
-    """Everything a fit produced, as the tables researchers read.
+    """Everything a fit produced: the fitted model and the tables researchers read.
 
+    ``fitted``: the :class:`~topics.model.lda.FittedLda` (settings, model, dictionary);
     ``paragraphs`` / ``articles``: ids, titles, token counts and one share column per topic
     (``T1``…); ``topics``: number, label, theme, prevalence, top terms; ``vocabulary``: term and
-    corpus frequency; ``seeds``: where each theme's seed words rank in its topic.
+    corpus frequency; ``seeds``: where each theme's seed words rank in its topic; ``phraser``:
+    the frozen gensim phraser of the tokens (None without phrases).
     """
 
-    model: LdaModel
-    dictionary: Dictionary
-    settings: ModelSettings
+    fitted: FittedLda
     paragraphs: pd.DataFrame
     articles: pd.DataFrame
     topics: pd.DataFrame
@@ -56,18 +64,31 @@ class TopicRun:
     seeds: pd.DataFrame
     manifest: dict
     path: Path | None = None
+    phraser: FrozenPhrases | None = None
+
+    @property
+    def model(self) -> LdaModel:
+        return self.fitted.model
+
+    @property
+    def dictionary(self) -> Dictionary:
+        return self.fitted.dictionary
+
+    @property
+    def settings(self) -> ModelSettings:
+        return self.fitted.settings
 
     @property
     def k(self) -> int:
-        return self.model.num_topics
+        return self.fitted.k
 
     @property
     def topic_columns(self) -> list[str]:
         return topic_names(self.k)
 
     def topic_word(self) -> np.ndarray:
-        topics = self.model.get_topics().astype(np.float64)
-        return topics / topics.sum(axis=1, keepdims=True)
+        """K×V topic-word probabilities (rows sum to 1)."""
+        return self.fitted.topic_word()
 
     def term_frequency(self) -> np.ndarray:
         return self.vocabulary["frequency"].to_numpy(dtype=float)
@@ -85,10 +106,22 @@ class TopicRun:
         rows = self.topics[self.topics["theme"] != ""]
         return dict(zip(rows["theme"], rows["topic"], strict=True))
 
-    def infer(self, tokens: list[list[str]]) -> np.ndarray:
-        """Topic shares (N×K) of new token lists; NaN rows for texts with no known word."""
-        bows = [self.dictionary.doc2bow(doc) for doc in tokens]
-        return infer_doc_topics(self.model, bows, self.settings.seed)
+    def tokenize(self, texts: list[str], tokenizer: Tokenizer, progress: bool = False) -> TokenIds:
+        """Tokens of new texts as this run's training saw them: merged by the run's phraser
+        (never by one trained on the new texts)."""
+        if tokenizer.settings.phrases and self.phraser is None:
+            raise input_error(self.path, "has no saved phraser for phrases = true",
+                              "fit the run again")  # fmt: skip
+        return tokenize_corpus(texts, tokenizer, progress, phraser=self.phraser)
+
+    def counts(self, documents: Documents) -> sparse.csr_matrix:
+        """Document × word counts over the run's vocabulary (see :meth:`FittedLda.counts`)."""
+        return self.fitted.counts(documents)
+
+    def infer(self, documents: Documents) -> np.ndarray:
+        """Topic shares (N×K) of new token ids or lists; NaN rows for texts with no known word
+        (see :meth:`FittedLda.transform`)."""
+        return self.fitted.transform(self.fitted.counts(documents))
 
     def save(self, folder: str | Path) -> Path:
         """Write the run to ``folder`` atomically and return the folder."""
@@ -97,6 +130,8 @@ class TopicRun:
             (tmp / "model").mkdir()
             self.model.save(str(tmp / "model" / "lda"))
             self.dictionary.save(str(tmp / "dictionary.gensim"))
+            if self.phraser is not None:
+                self.phraser.save(str(tmp / PHRASER))
             for name in TABLES:
                 table: pd.DataFrame = getattr(self, name)
                 table.to_parquet(tmp / f"{name}.parquet", index=False)
@@ -136,21 +171,21 @@ def build_run(
     fitted: FittedLda,
     paragraphs: pd.DataFrame,
     articles: pd.DataFrame,
-    tokens: Documents,
+    tokens: TokenIds,
     manifest: dict,
     lam: float = LAMBDA,
     quality: pd.DataFrame | None = None,
 ) -> TopicRun:
     """Tables of a fitted model for every paragraph (duplicates included, inferred) and article.
 
-    ``paragraphs`` and ``tokens`` are aligned: all prepared paragraphs and their tokens (lists,
-    or token ids); the model was trained on those with no ``duplicate_of``. ``quality``: per
-    topic (column ``topic``, 1…K) measures added to the topic table, e.g. stability.
+    ``paragraphs`` and ``tokens`` are aligned: all prepared paragraphs and their token ids; the
+    model was trained on those with no ``duplicate_of``. ``quality``: per topic (column
+    ``topic``, 1…K) measures added to the topic table, e.g. stability.
     """
     k = fitted.settings.k
     names = topic_names(k)
-    counts = count_matrix(tokens, fitted.dictionary)
-    shares = infer_doc_topics(fitted.model, MatrixCorpus(counts), fitted.settings.seed)
+    counts = fitted.counts(tokens)
+    shares = fitted.transform(counts)
     n_tokens = np.asarray(counts.sum(axis=1)).ravel()
     para = paragraphs[["paragraph_id", "article_id", "page_id", "section", "duplicate_of"]].copy()
     para["in_model"] = paragraphs["duplicate_of"].isna().to_numpy()
@@ -193,15 +228,14 @@ def build_run(
         topics = topics.merge(quality, on="topic", how="left")
     vocabulary = pd.DataFrame({"term": vocab, "frequency": frequency.astype(int)})
     return TopicRun(
-        model=fitted.model,
-        dictionary=fitted.dictionary,
-        settings=fitted.settings,
+        fitted=fitted,
         paragraphs=para,
         articles=art,
         topics=topics,
         vocabulary=vocabulary,
         seeds=_seed_table(fitted, fitted.themes),
         manifest=manifest,
+        phraser=tokens.phraser,
     )
 
 
@@ -246,16 +280,31 @@ def load_run(folder: str | Path, expected_inputs: dict | None = None) -> TopicRu
         model = LdaModel.load(str(folder / "model" / "lda"))
         dictionary = Dictionary.load(str(folder / "dictionary.gensim"))
         tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES}
+        phraser_path = folder / PHRASER
+        phraser = FrozenPhrases.load(str(phraser_path)) if phraser_path.exists() else None
     except (OSError, ValueError, EOFError, pickle.UnpicklingError) as exc:
         raise TopicsError(f"{folder}: run files are damaged ({exc}); fit it again") from None
-    return TopicRun(
+    fitted = FittedLda(
+        ModelSettings.from_dict(manifest["model"]),
         model,
         dictionary,
-        ModelSettings.from_dict(manifest["model"]),
-        manifest=manifest,
-        path=folder,
-        **tables,
+        PruningReport.from_dict(manifest["pruning"]),
+        _saved_themes(tables["topics"], tables["seeds"]),
+        manifest.get("timings", {}).get("fit_seconds", 0.0),
     )
+    return TopicRun(fitted, manifest=manifest, path=folder, phraser=phraser, **tables)
+
+
+def _saved_themes(topics: pd.DataFrame, seeds: pd.DataFrame) -> ThemeSet | None:
+    """The seeded themes of a saved run, from its topic and seed tables."""
+    rows = topics[topics["theme"] != ""]
+    if rows.empty:
+        return None
+    return ThemeSet(tuple(
+        Theme(row.theme, row.label, row.label_en,
+              tuple(seeds.loc[seeds["theme"] == row.theme, "seed"]))
+        for row in rows.itertuples()
+    ))  # fmt: skip
 
 
 def check_inputs(folder: Path, manifest: dict, expected_inputs: dict) -> None:

@@ -32,13 +32,12 @@ import numpy as np
 import pandas as pd
 
 from topics.model import terms
-from topics.model.bows import Documents
 from topics.model.choices import LAMBDA  # relevance λ of the top words, as shown
 from topics.model.lda import FittedLda, ModelSettings, fit_lda
 from topics.model.metrics import matched_similarity, on_shared_vocabulary, resample_stability
 from topics.model.settings import DEFAULT_RESAMPLES
 from topics.model.themes import ThemeSet
-from topics.text.stream import TokenIds
+from topics.text.token_ids import Documents, TokenIds
 
 RESAMPLES = DEFAULT_RESAMPLES  # subsample fits per fit: [select_k] resamples
 SUBSAMPLE_SHARE = 0.8  # share of the training documents in each subsample

@@ -3,11 +3,16 @@
 A topic is its number and label, ``"T3 村民自治"`` (the theme label for a seeded theme topic,
 the automatic label of top terms otherwise), optionally with the English label and prevalence.
 An article is its shortened title and short id, ``"改进和完善乡镇执政方式… 000#2"``, with
-``"≈ "`` in front when it is a near-duplicate of another article.
+``"≈ "`` in front when it is a near-duplicate of another article. Labels of many articles say
+what tells them apart (:func:`article_labels`): titles that would read the same once cut lose
+the opening they share, the year leads when the corpus has one, and short ids stay unique.
 """
 
 from __future__ import annotations
 
+import os
+from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -124,6 +129,89 @@ def short_article_id(article_id: str) -> str:
     return short_id(article_id)
 
 
+def short_article_ids(article_ids: Sequence[str]) -> list[str]:
+    """:func:`short_article_id` of each id, or the whole id where the short forms collide
+    (file names such as ``2019_湖北_03`` share their first part).
+
+    >>> short_article_ids(["2019_湖北_03#1", "2019_湖南_04#1", "000_786013f1ef10bced#2"])
+    ['2019_湖北_03#1', '2019_湖南_04#1', '000#2']
+    """
+    short = [short_article_id(i) for i in article_ids]
+    counts = Counter(short)
+    return [s if counts[s] == 1 else str(i) for s, i in zip(short, article_ids, strict=True)]
+
+
+#: An opening every title shares is dropped from labels only with at least this many titles:
+#: two titles may share one by chance, three or more come from a template.
+SHARED_OPENING_MIN = 3
+
+
+def _shared_opening(titles: Sequence[str]) -> str:
+    """The opening all ``titles`` share, cut back so as not to end inside a number or a Latin
+    word, or on an opening bracket (``"某市200"`` of ``"某市2005…"`` and ``"某市2006…"`` becomes
+    ``"某市"``)."""
+    prefix = os.path.commonprefix(list(titles))
+    while prefix and (prefix[-1].isascii() and prefix[-1].isalnum() or prefix[-1] in "(([【《"):
+        prefix = prefix[:-1]
+    return prefix
+
+
+def _strip_opening(titles: list[str], members: Sequence[int]) -> None:
+    """Replace, in place, the opening that ``titles[members]`` share by ``"…"``, where
+    something is left after it."""
+    opening = _shared_opening([titles[i] for i in members])
+    for i in members:
+        rest = titles[i][len(opening) :].strip()
+        if opening and rest:
+            titles[i] = "…" + rest
+
+
+def distinct_titles(titles: Sequence[str], width: int | None) -> list[str]:
+    """Titles cut to ``width`` that show what tells them apart: an opening shared by every
+    title (of at least :data:`SHARED_OPENING_MIN` titles) is replaced by ``"…"``, and so is
+    the opening of titles that would still read the same once cut. Identical titles stay as
+    they are (their ids tell them apart).
+
+    >>> distinct_titles(["某县人民政府2005年工作报告", "某县人民政府2006年工作报告", "乡镇财政"], 10)
+    ['…2005年工作报告', '…2006年工作报告', '乡镇财政']
+    >>> distinct_titles(["某县政府报告甲", "某县政府报告乙", "某县政府报告丙"], 10)
+    ['…甲', '…乙', '…丙']
+    """
+    texts = [str(t).strip() for t in titles]
+    if len(texts) >= SHARED_OPENING_MIN:
+        _strip_opening(texts, range(len(texts)))
+    groups: dict[str, list[int]] = {}
+    for i, text in enumerate(texts):
+        groups.setdefault(shorten(text, width), []).append(i)
+    for members in groups.values():
+        if len(members) > 1:
+            _strip_opening(texts, members)
+    return [shorten(text, width) for text in texts]
+
+
+#: Metadata columns that lead an article's label when the corpus has them and they vary.
+LABEL_COLUMNS = ("year",)
+
+
+def _title(row: Any) -> str:
+    get = row.get if isinstance(row, pd.Series | dict) else lambda name: getattr(row, name, None)
+    title = get("title")
+    if not isinstance(title, str) or not title:
+        title = get("short_title") or ""
+    return title
+
+
+def _metadata_tags(articles: pd.DataFrame) -> list[str]:
+    """Per row, the values of :data:`LABEL_COLUMNS` that vary across the table (else "")."""
+    tags = [""] * len(articles)
+    for column in LABEL_COLUMNS:
+        if column not in articles.columns or articles[column].nunique() < 2:
+            continue
+        values = articles[column].astype("string").fillna("")
+        tags = [f"{tag} {value}".strip() for tag, value in zip(tags, values, strict=True)]
+    return tags
+
+
 def is_duplicate(row: Any) -> bool:
     """Whether an article row (with ``duplicate_of``) is a near-duplicate of another article."""
     value = row["duplicate_of"] if isinstance(row, pd.Series | dict) else row.duplicate_of
@@ -141,16 +229,50 @@ def article_label(row: Any, width: int | None = 14, mark_duplicate: bool = True)
     '≈ 改进和完善乡镇… 000#2'
     """
     get = row.get if isinstance(row, pd.Series | dict) else lambda name: getattr(row, name, None)
-    title = get("title")
-    if not isinstance(title, str) or not title:
-        title = get("short_title") or ""
-    text = f"{shorten(title, width)} {short_article_id(get('article_id'))}"
-    duplicate = get("duplicate_of")
-    if mark_duplicate and isinstance(duplicate, str) and duplicate:
-        text = f"{DUPLICATE_MARK} {text}"
+    text = f"{shorten(_title(row), width)} {short_article_id(get('article_id'))}"
+    return _mark(text, get("duplicate_of"), mark_duplicate)
+
+
+def _mark(text: str, duplicate_of: Any, mark_duplicate: bool) -> str:
+    if mark_duplicate and isinstance(duplicate_of, str) and duplicate_of:
+        return f"{DUPLICATE_MARK} {text}"
     return text
 
 
-def article_labels(articles: pd.DataFrame, width: int | None = 14, **options) -> list[str]:
-    """:func:`article_label` of every row of an article table, in table order."""
-    return [article_label(row, width, **options) for _, row in articles.iterrows()]
+def article_labels(
+    articles: pd.DataFrame, width: int | None = 14, mark_duplicate: bool = True
+) -> list[str]:
+    """Labels of every row of an article table, in table order, that tell the rows apart.
+
+    Like :func:`article_label`, but over the whole table: titles cut to ``width`` that would
+    read the same lose their shared opening (:func:`distinct_titles`), a ``year`` column that
+    varies leads the label (unless the title or id already shows it), and short ids that
+    collide are written in full (:func:`short_article_ids`).
+
+    >>> article_labels(pd.DataFrame({"article_id": ["r_01#1", "r_02#1"], "year": [2005, 2006],
+    ...     "title": ["某县人民政府工作报告(上)", "某县人民政府工作报告(下)"]}), width=8)
+    ['2005 …(上) r_01#1', '2006 …(下) r_02#1']
+    """
+    titles = distinct_titles([_title(row) for _, row in articles.iterrows()], width)
+    ids = short_article_ids(articles["article_id"].astype(str).tolist())
+    duplicates = articles["duplicate_of"] if "duplicate_of" in articles else [None] * len(ids)
+    labels = []
+    for tag, title, short, duplicate in zip(
+        _metadata_tags(articles), titles, ids, duplicates, strict=True
+    ):
+        shown = f"{title} {short}"
+        text = f"{tag} {shown}" if tag and tag not in shown else shown
+        labels.append(_mark(text, duplicate, mark_duplicate))
+    return labels
+
+
+def with_metadata(articles: pd.DataFrame, metadata: pd.DataFrame | None) -> pd.DataFrame:
+    """``articles`` with the columns of ``metadata`` (a table with ``article_id``, e.g. the
+    prepared corpus's articles) that it lacks, matched by ``article_id``."""
+    if metadata is None:
+        return articles
+    extra = [c for c in metadata.columns if c not in articles.columns]
+    if not extra:
+        return articles
+    table = metadata.drop_duplicates("article_id").set_index("article_id")[extra]
+    return articles.join(table, on="article_id")

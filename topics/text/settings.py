@@ -19,7 +19,7 @@ class TokenizeSettings:
     phrases: bool = False
     phrase_min_count: int = 5
     phrase_threshold: float = 10.0
-    #: Segment in parallel processes when the uncached text exceeds this many characters.
+    #: Tokenize in worker processes when the texts have at least this many characters.
     parallel_min_chars: int = 2_000_000
     workers: int = field(default_factory=lambda: max(1, min(4, os.cpu_count() or 1)))
 

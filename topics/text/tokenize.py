@@ -1,8 +1,9 @@
 """Chinese tokenization: jieba segmentation, layered filters, a report of what each removed.
 
-Segmentation (the slow part) is cached by text hash in :mod:`topics.text.cache`; filtering
-(stoplists, numbers, single characters, part of speech) is cheap and re-run every time, so
-editing a stoplist never calls jieba again.
+This module handles one text at a time; :func:`topics.text.stream.tokenize_corpus` tokenizes a
+corpus (cached segmentation in :mod:`topics.text.cache`, worker processes for large ones).
+Filtering (stoplists, numbers, single characters, part of speech) is cheap and re-run every
+time, so editing a stoplist never calls jieba again.
 
 >>> tok = Tokenizer()                                                  # doctest: +SKIP
 >>> tok("村两委实行一肩挑,乡镇财政负债严重。")                        # doctest: +SKIP
@@ -14,16 +15,12 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import jieba
 import pandas as pd
-from tqdm.auto import tqdm
 
-from topics.text.cache import CacheStats, SegmentCache
 from topics.text.lexicons import STOPLIST_LAYERS, Lexicons, load_lexicons
 from topics.text.settings import TokenizeSettings
 
@@ -54,14 +51,14 @@ def build_jieba(lexicons: Lexicons, cache_dir: Path | None = None) -> jieba.Toke
 
 def segment_text(
     tokenizer: jieba.Tokenizer, text: str, settings: TokenizeSettings
-) -> list[Segment]:
-    """Raw jieba segments of ``text`` (precise mode), with POS tags when a POS filter is set."""
+) -> tuple[list[str], list[str] | None]:
+    """Raw jieba words of ``text`` (precise mode), and their POS tags when a POS filter is set."""
     if settings.pos_filter is not None:
         import jieba.posseg  # loads the tagger's model (~0.5 s): only when asked for
 
-        tagger = jieba.posseg.POSTokenizer(tokenizer)
-        return [(p.word, p.flag) for p in tagger.lcut(text, HMM=settings.hmm)]
-    return [(w, "") for w in tokenizer.lcut(text, HMM=settings.hmm)]
+        pairs = jieba.posseg.POSTokenizer(tokenizer).lcut(text, HMM=settings.hmm)
+        return [p.word for p in pairs], [p.flag for p in pairs]
+    return tokenizer.lcut(text, HMM=settings.hmm), None
 
 
 def removal_rule(word: str, tag: str, lexicons: Lexicons, settings: TokenizeSettings) -> str | None:
@@ -108,74 +105,55 @@ class Tokenizer:
             self._jieba = build_jieba(self.lexicons, jieba_dir)
         return self._jieba
 
-    def segment(self, text: str) -> list[Segment]:
+    def words(self, text: str) -> tuple[list[str], list[str] | None]:
+        """Raw words of ``text``, with their tags when a POS filter is set."""
         return segment_text(self.jieba, text, self.settings)
 
-    def filter(self, segments: Sequence[Segment]) -> tuple[list[str], list[tuple[str, str]]]:
-        """Kept tokens, and the removed ``(word, rule)`` pairs."""
-        kept, removed = [], []
-        for word, tag in segments:
-            rule = removal_rule(word, tag, self.lexicons, self.settings)
-            if rule is None:
-                kept.append(word.strip())
-            elif rule != "punctuation" or word.strip():
-                removed.append((word.strip(), rule))
-        return kept, removed
+    def segment(self, text: str) -> list[Segment]:
+        """Raw ``(word, tag)`` segments of ``text`` (tag "" without a POS filter)."""
+        words, tags = self.words(text)
+        return list(zip(words, tags or [""] * len(words), strict=True))
+
+    def filter(self, segments: Sequence[Segment]) -> tuple[list[str], Counter]:
+        """Kept tokens, and the removed ``(word, rule)`` counts."""
+        kept: list[str] = []
+        removed: Counter = Counter()
+        words = [w for w, _ in segments]
+        tags = [t for _, t in segments] if self.settings.pos_filter is not None else None
+        rules: dict = {}
+        filter_words(self, words, tags, rules, kept, removed)
+        return kept, removed_by_rule(removed, rules)
 
     def __call__(self, text: str) -> list[str]:
         return self.filter(self.segment(text))[0]
 
 
-# Worker state for parallel segmentation: built once per process.
-_WORKER: Tokenizer | None = None
-
-
-def _init_worker(tokenizer: Tokenizer) -> None:
-    global _WORKER
-    _WORKER = tokenizer
-
-
-def _segment_batch(texts: list[str]) -> list[list[Segment]]:
-    assert _WORKER is not None
-    return [_WORKER.segment(t) for t in texts]
-
-
-def segment_many(
-    tokenizer: Tokenizer, texts: Sequence[str], progress: bool = True, desc: str = "segmenting"
-) -> list[list[Segment]]:
-    """Segment ``texts``, in parallel processes when they are large; with a progress bar."""
-    settings = tokenizer.settings
-    total_chars = sum(map(len, texts))
-    bar = tqdm(total=total_chars, unit="char", unit_scale=True, desc=desc, disable=not progress)
-    results: list[list[Segment]] = []
-    with bar:
-        if settings.workers > 1 and total_chars >= settings.parallel_min_chars:
-            _ = tokenizer.jieba  # load the dictionary once; forked workers inherit it
-            batches = _batches(texts, max(1, total_chars // (settings.workers * 20)))
-            with ProcessPoolExecutor(
-                settings.workers, initializer=_init_worker, initargs=(tokenizer,)
-            ) as pool:
-                for batch, segments in zip(batches, pool.map(_segment_batch, batches), strict=True):
-                    results.extend(segments)
-                    bar.update(sum(map(len, batch)))
+def filter_words(tokenizer: Tokenizer, words, tags, rules: dict, kept: list, removed: Counter):
+    """Append the kept words of one text to ``kept``; count removed words in ``removed`` (by
+    their raw form and tag). ``rules`` memoises ``(rule, stripped word)`` per distinct word,
+    so filtering a corpus costs one lookup per token."""
+    append = kept.append
+    for n, word in enumerate(words):
+        key = word if tags is None else (word, tags[n])
+        found = rules.get(key)
+        if found is None:
+            tag = "" if tags is None else tags[n]
+            rule = removal_rule(word, tag, tokenizer.lexicons, tokenizer.settings)
+            found = rules[key] = (rule, word.strip())
+        if found[0] is None:
+            append(found[1])
         else:
-            for text in texts:
-                results.append(tokenizer.segment(text))
-                bar.update(len(text))
-    return results
+            removed[key] += 1
 
 
-def _batches(texts: Sequence[str], chars_per_batch: int) -> list[list[str]]:
-    batches, current, size = [], [], 0
-    for text in texts:
-        current.append(text)
-        size += len(text)
-        if size >= chars_per_batch:
-            batches.append(current)
-            current, size = [], 0
-    if current:
-        batches.append(current)
-    return batches
+def removed_by_rule(removed: Counter, rules: dict) -> Counter:
+    """``(word, rule)`` counts of what :func:`filter_words` removed (empty words left out)."""
+    by_rule: Counter = Counter()
+    for key, count in removed.items():
+        rule, word = rules[key]
+        if rule != "punctuation" or word:
+            by_rule[(word, rule)] += count
+    return by_rule
 
 
 def removal_report(removed: Counter, kept: Counter, top: int = 12) -> pd.DataFrame:
@@ -205,58 +183,14 @@ def _report_row(rule: str, words: Counter, total: int, top: int) -> dict:
     }
 
 
-@dataclass
-class TokenizedCorpus:
-    """Token lists (one per input text), the removal report and how the cache was used."""
+def train_phraser(documents: Iterable[list[str]], settings: TokenizeSettings):
+    """A frozen gensim ``Phrases`` model that joins frequent adjacent pairs (``乡镇_财政``).
 
-    tokens: list[list[str]]
-    report: pd.DataFrame
-    cache: CacheStats
-    phraser: object | None = None  # gensim FrozenPhrases when phrase merging is on
-
-
-def tokenize_corpus(
-    texts: Sequence[str], tokenizer: Tokenizer | None = None, progress: bool = True
-) -> TokenizedCorpus:
-    """Tokenize many texts, reusing cached segmentations (see :mod:`topics.text.cache`)."""
-    tokenizer = tokenizer or Tokenizer()
-    texts = list(texts)
-    cache = None
-    if tokenizer.cache_dir is not None:
-        cache = SegmentCache(
-            tokenizer.cache_dir / "segments",
-            tokenizer.settings.segmentation_key(),
-            tokenizer.lexicons.userdict,
-        )
-        found, stats = cache.lookup(texts)
-    else:
-        found, stats = [None] * len(texts), CacheStats(misses=len(texts))
-    missing = [i for i, segs in enumerate(found) if segs is None]
-    if missing:
-        fresh = segment_many(tokenizer, [texts[i] for i in missing], progress)
-        for i, segs in zip(missing, fresh, strict=True):
-            found[i] = segs
-        if cache is not None:
-            cache.store([texts[i] for i in missing], fresh)
-    removed: Counter = Counter()
-    tokens = []
-    for segs in found:
-        kept, dropped = tokenizer.filter(segs)
-        tokens.append(kept)
-        removed.update(dropped)
-    phraser = None
-    if tokenizer.settings.phrases:
-        tokens, phraser = merge_phrases(tokens, tokenizer.settings)
-    kept_counts = Counter(w for doc in tokens for w in doc)
-    return TokenizedCorpus(tokens, removal_report(removed, kept_counts), stats, phraser)
-
-
-def merge_phrases(tokens: list[list[str]], settings: TokenizeSettings):
-    """Join frequent adjacent pairs with gensim ``Phrases`` (``乡镇_财政``)."""
+    A run saves the phraser it was trained with, and new documents are merged by it, never by
+    a phraser trained on them."""
     from gensim.models.phrases import Phrases
 
-    model = Phrases(
-        tokens, min_count=settings.phrase_min_count, threshold=settings.phrase_threshold,
+    return Phrases(
+        documents, min_count=settings.phrase_min_count, threshold=settings.phrase_threshold,
         delimiter="_",
     ).freeze()  # fmt: skip
-    return [model[doc] for doc in tokens], model
