@@ -25,11 +25,10 @@ from topics.corpus.prepare import PreparedCorpus, prepare_corpus
 from topics.corpus.readers import list_text_files
 from topics.errors import TopicsError, TopicsWarning, input_error
 from topics.model.bows import corpus_words
-from topics.model.evaluate import QUALITY, TABLE_FORMAT, measure_ks, topic_quality
+from topics.model.evaluate import QUALITY, TABLE_FORMAT, fit_quality, measure_ks
 from topics.model.k_rule import recommend_k
 from topics.model.lda import FittedLda, ModelSettings, fit_lda
 from topics.model.runs import TopicRun, build_run, check_inputs, load_run, run_manifest
-from topics.model.stability import FitTopics, resample_fits
 from topics.model.themes import ThemeSet, load_themes, unknown_seeds
 from topics.storage import atomic_folder, build_manifest, file_sha256, write_json
 from topics.text.lexicons import LexiconPaths, load_lexicons
@@ -247,7 +246,7 @@ def run_inputs(settings: Settings, model: ModelSettings) -> dict:
         "topics_version": __version__,
         "lexicons": lexicons.hashes,
         "themes": themes.sha256 if themes else None,
-        "resamples": _resamples(settings),  # the run's per-topic stability depends on it
+        "resamples": settings.select_k.resamples,  # the run's per-topic stability depends on it
         "tokenize_settings": settings.fingerprint("tokenize"),
         "model_settings": hashlib.sha256(
             json.dumps(model.as_dict(), sort_keys=True).encode()
@@ -273,18 +272,9 @@ def fit(settings: Settings, model: ModelSettings | None = None, progress: bool =
     fitted = fit_lda(train, model, themes, progress)
     quality = _saved_quality(settings, model)
     if quality is None:
-        quality = run_quality(settings, fitted, training_documents(corpus, tokenized, True))
+        train_lists = training_documents(corpus, tokenized, as_lists=True)
+        quality = fit_quality(fitted, train_lists, settings.select_k.resamples)
     return save_run(settings, fitted, corpus, tokenized, quality)
-
-
-def run_quality(settings: Settings, fitted: FittedLda, train: list[list[str]]) -> pd.DataFrame:
-    """Per-topic quality of a fit (:data:`topics.model.evaluate.QUALITY`): stability against
-    ``[select_k] resamples`` subsample fits, gensim c_npmi and paragraph-level NPMI."""
-    resamples = _resamples(settings)
-    others = resample_fits(train, fitted.settings, fitted.themes, resamples) if resamples else []
-    table = topic_quality(FitTopics.of(fitted), others, train, fitted.dictionary, fitted.themes,
-                          measures=("c_npmi",))  # fmt: skip
-    return table[["topic", *QUALITY]]
 
 
 def save_run(
@@ -301,7 +291,7 @@ def save_run(
         {"model": model.as_dict(), "tokenize": settings.tokenize.as_dict()},
         fitted.pruning,
         documents={"paragraphs": len(corpus.paragraphs), "trained_on": n_train},
-        resamples=_resamples(settings),
+        resamples=settings.select_k.resamples,
     )
     run = build_run(fitted, corpus.paragraphs, corpus.articles, tokenized, manifest,
                     quality=quality)  # fmt: skip
@@ -349,10 +339,6 @@ def current_run(settings: Settings, progress: bool = True) -> TopicRun:
     return fit(settings, model, progress)
 
 
-def _resamples(settings: Settings) -> int:
-    return settings.select_k.resamples
-
-
 def _grid(settings: Settings, ks: Iterable[int] | None = None) -> list[int]:
     return sorted(set(ks if ks is not None else settings.select_k.ks))
 
@@ -384,7 +370,9 @@ def _saved_quality(settings: Settings, model: ModelSettings) -> pd.DataFrame | N
     ks = _grid(settings)
     if not ks or model.k not in ks:
         return None
-    table = _saved_table(settings, _selection_inputs(settings, model, ks, _resamples(settings))[0])
+    table = _saved_table(
+        settings, _selection_inputs(settings, model, ks, settings.select_k.resamples)[0]
+    )
     if table is None:
         return None
     return table.loc[table["k"] == model.k, ["topic", *QUALITY]].reset_index(drop=True)
@@ -403,7 +391,7 @@ def k_selection(
     >>> table, k = k_selection(Settings.load("topics.toml"), ks=(4, 6))  # doctest: +SKIP
     """
     ks = _grid(settings, ks)
-    resamples = _resamples(settings) if resamples is None else int(resamples)
+    resamples = settings.select_k.resamples if resamples is None else int(resamples)
     if not ks or resamples < 0:
         raise ValueError("k_selection needs at least one k and resamples >= 0")
     model = model_settings(settings, k=max(ks[0], 2))  # select_k varies k
@@ -434,7 +422,7 @@ def k_selection(
         write_json(tmp / "manifest.json", manifest)
     used = settings.model.k
     used = best if used == "auto" else used
-    if used in fits and resamples == _resamples(settings) and ks == _grid(settings):
+    if used in fits and resamples == settings.select_k.resamples and ks == _grid(settings):
         quality = table.loc[table["k"] == used, ["topic", *QUALITY]].reset_index(drop=True)
         save_run(settings, fits[used], corpus, tokenized, quality)
     return table, best

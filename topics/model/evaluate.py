@@ -31,6 +31,7 @@ from topics.model.stability import (
     fit_subsample,
     heldout_split,
     per_topic_stability,
+    resample_fits,
 )
 from topics.model.themes import ThemeSet
 
@@ -220,6 +221,19 @@ def topic_quality(
     in_top = seeds_in_top(full.top, themes)
     table["seeds_in_top"] = [in_top[t] if t < len(in_top) else np.nan for t in range(k)]
     return table
+
+
+def fit_quality(
+    fitted: FittedLda, documents: Sequence[list[str]], resamples: int = RESAMPLES
+) -> pd.DataFrame:
+    """Per-topic :data:`QUALITY` of one fit on ``documents`` (token lists): stability against
+    ``resamples`` subsample fits (NaN with none), gensim c_npmi and paragraph-level NPMI."""
+    others = (
+        resample_fits(documents, fitted.settings, fitted.themes, resamples) if resamples else []
+    )
+    table = topic_quality(FitTopics.of(fitted), others, documents, fitted.dictionary,
+                          fitted.themes, measures=("c_npmi",))  # fmt: skip
+    return table[["topic", *QUALITY]]
 
 
 def measure_ks(
