@@ -26,10 +26,11 @@ COMMANDS = [
     "compare",
     "passages",
     "share",
+    "effect",
     "figures",
 ]
-READS_A_RUN = {"show", "infer", "similar", "compare", "passages", "share"}
-WRITES_A_TABLE = {"select-k", "show", "infer", "similar", "passages", "share"}
+READS_A_RUN = {"show", "infer", "similar", "compare", "passages", "share", "effect"}
+WRITES_A_TABLE = {"select-k", "show", "infer", "similar", "passages", "share", "effect"}
 HAS_PROGRESS = {"prepare", "tokens", "fit", "select-k", "infer", "figures"}
 
 
@@ -155,7 +156,10 @@ def test_select_k_says_when_the_best_k_is_at_the_edge(config):
     assert "stable_topics" in result.output and "recommended K = 8" in result.output
     assert "note: K = 8 is the largest K of the grid [6, 8]" in result.output
     seeds = config.with_name("seeds.toml")
-    seeds.write_text(config.read_text(encoding="utf-8") + "seeds = [1, 2]\n", encoding="utf-8")
+    text = config.read_text(encoding="utf-8").replace(
+        "[select_k]\n", "[select_k]\nseeds = [1, 2]\n"
+    )
+    seeds.write_text(text, encoding="utf-8")
     result = runner.invoke(app, ["select-k", "--config", str(seeds), "-q"])
     assert result.exit_code == 1 and "[select_k] has unknown setting 'seeds'" in result.output
 
@@ -207,6 +211,9 @@ BAD_OPTIONS = [  # (arguments, what the usage error names): rejected before any 
         "x.png: cannot write a table as .png (use .csv, .parquet, .xlsx, .tex, .md)",
     ),  # fmt: skip
     (["passages", "--theme", "finance", "-o", "x"], "x: cannot write a table as no suffix"),
+    (["effect", "~ year", "--level", "page"], "'page' is not one of 'article', 'paragraph'"),
+    (["effect", "~ year", "--draws", "0"], "'--draws': Input should be greater than or equal to 1"),
+    (["effect", "~ year", "-o", "x.png"], "x.png: cannot write a table as .png"),
     (["fit", "--k", "1"], "'-k': Input should be greater than or equal to 2"),
     (["select-k", "--ks", "4-x"], "expected '4-16' or '4,6,8', got '4-x'"),
 ]

@@ -27,7 +27,7 @@ def project(tmp_path_factory, raw_dir):
         shutil.copy(ROOT / "data" / name, root / "data" / name)
     config = (ROOT / "topics.toml").read_text(encoding="utf-8")
     config = re.sub(r"(?m)^ks = .*$", "ks = [6, 8]", config)
-    config = re.sub(r"(?m)^seeds = .*$", "seeds = [1, 2]", config)
+    config = re.sub(r"(?m)^resamples = .*$", "resamples = 1", config)
     (root / "topics.toml").write_text(config, encoding="utf-8")
     return root
 

@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from topics.corpus.metadata import file_metadata, metadata_columns, share_by
+from topics.analysis.share import share_by
+from topics.corpus.metadata import file_metadata, filename_year, metadata_columns
 from topics.corpus.prepare import prepare_corpus
 from topics.errors import InputError
 
@@ -77,7 +78,7 @@ def test_ambiguous_file_name_and_bad_pattern(reports):
     with pytest.raises(InputError, match=r"line 2: '村务.txt' is ambiguous"):
         prepare_corpus(reports)
     (reports / "metadata.csv").write_text("file,year\nhunan/村务.txt,2019\n", encoding="utf-8")
-    year = prepare_corpus(reports).pages.set_index("path")["year"]
+    year = prepare_corpus(reports, year_from_filename=False).pages.set_index("path")["year"]
     assert year.dropna().to_dict() == {"hunan/村务.txt": 2019}
     with pytest.raises(InputError, match=r"corpus.filename_pattern: bad regular expression"):
         file_metadata(["a.txt"], r"(?P<year>\d{4")
@@ -87,8 +88,55 @@ def test_ambiguous_file_name_and_bad_pattern(reports):
 
 def test_metadata_file_can_be_switched_off(reports):
     (reports / "metadata.csv").write_text("name\nx\n", encoding="utf-8")
-    corpus = prepare_corpus(reports, metadata_file="")
+    corpus = prepare_corpus(reports, metadata_file="", year_from_filename=False)
     assert metadata_columns(corpus.pages) == []
+    assert metadata_columns(prepare_corpus(reports, metadata_file="").pages) == ["year"]
+
+
+@pytest.mark.parametrize(
+    ("path", "year"),
+    [
+        ("2019_湖北.txt", 2019),
+        ("2019年/乡镇报告.docx", 2019),
+        ("report2003.txt", 2003),
+        ("1998-2003规划.txt", 1998),
+        ("1949.txt", 1949),
+        ("2100.txt", 2100),
+        ("1948_x.txt", None),
+        ("2101_x.txt", None),
+        ("20191_x.txt", None),  # part of a longer number
+        ("000_786013f1ef10bced.txt", None),  # the bundled files: digits of a hash
+        ("003_1f2019ab0cde.txt", None),  # a year-like run inside a hash
+        ("notes.txt", None),
+    ],
+)
+def test_year_from_file_name(path, year):
+    assert filename_year(path) == year
+
+
+def test_year_column_by_default_and_overridden(reports):
+    year = prepare_corpus(reports).pages.set_index("path")["year"]
+    assert str(year.dtype) == "Int64"
+    assert year.dropna().to_dict() == {
+        "2019_湖北_县乡财政.txt": 2019,
+        "hubei/2021_湖北_村治.txt": 2021,
+    }
+    assert "year" not in prepare_corpus(reports, year_from_filename=False).pages
+    # a pattern's year wins where it matches; the default fills the rest
+    pattern = prepare_corpus(reports, filename_pattern=r"(?P<year>\d\d)_湖北_县")
+    assert pattern.pages.set_index("path")["year"].dropna().to_dict() == {
+        "2019_湖北_县乡财政.txt": 19, "hubei/2021_湖北_村治.txt": 2021}  # fmt: skip
+    (reports / "metadata.csv").write_text("file,year\n2019_湖北_县乡财政.txt,2010\n", "utf-8")
+    overridden = prepare_corpus(reports).pages.set_index("path")["year"]
+    assert overridden.dropna().to_dict() == {
+        "2019_湖北_县乡财政.txt": 2010,
+        "hubei/2021_湖北_村治.txt": 2021,
+    }
+
+
+def test_bundled_corpus_gets_no_year(prepared):
+    assert metadata_columns(prepared.pages) == []
+    assert metadata_columns(prepared.paragraphs) == []
 
 
 def test_share_by_is_token_weighted_and_skips_duplicates(run, prepared):

@@ -26,7 +26,7 @@ def bootstrap_tables(run) -> dict[str, pd.DataFrame]:
     """The tables ``topics figures`` draws: ``compare.theme_prevalence`` for every theme."""
     from topics.analysis.compare import theme_prevalence
 
-    return {theme: theme_prevalence(run, theme, n_boot=200) for theme in run.theme_topics()}
+    return {theme: theme_prevalence(run, theme, draws=200) for theme in run.theme_topics()}
 
 
 @pytest.fixture(scope="module")

@@ -369,11 +369,32 @@ def share(
     output: OutputOption = None,
 ) -> None:
     """Token-weighted topic share per value of a metadata column (e.g. topic share by year)."""
-    from topics.corpus.metadata import share_by
+    from topics.analysis.share import share_by
 
     topic_run, corpus = _run_and_corpus(config, run)
     units = f"{level}s"
     emit(share_by(getattr(topic_run, units), by, getattr(corpus, units)), output)
+
+
+@app.command()
+@friendly_errors
+def effect(
+    formula: Annotated[str, typer.Argument(help='Covariates, e.g. "~ year", "~ bs(year, df=4)".')],
+    config: ConfigOption = None,
+    run: RunOption = None,
+    level: Annotated[Level, typer.Option(help="Units regressed.")] = Level.article,
+    draws: Annotated[int, typer.Option(min=1, help="Posterior draws of the topic shares.")] = 100,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the draws.")] = 0,
+    output: OutputOption = None,
+) -> None:
+    """How topic prevalence varies with metadata, with 95% intervals (stm's estimateEffect)."""
+    from topics.analysis.effects import estimate_effect
+
+    effects = estimate_effect(*_run_and_corpus(config, run), formula, str(level), draws, seed)
+    typer.echo(effects.describe())
+    emit(effects.headline(), None)
+    if output is not None:
+        emit_file(effects.table, output)
 
 
 @app.command()

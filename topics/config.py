@@ -46,6 +46,8 @@ class CorpusSettings:
     #: Sidecar CSV in the input folder: a "file" column plus metadata columns ("" for none).
     #: The default is read when present; any other name must exist.
     metadata_file: str | None = "metadata.csv"
+    #: A year (1949-2100) in a file name becomes a "year" column unless the above give one.
+    year_from_filename: bool = True
 
     def __post_init__(self):
         check_fields(self, "corpus")
@@ -56,6 +58,17 @@ class CorpusSettings:
         inside = not sidecar.is_absolute() and ".." not in sidecar.parts
         rule = "a file name inside the input folder"
         require(inside, "corpus", "metadata_file", rule, self.metadata_file)
+
+
+@dataclass(frozen=True)
+class FigureSettings:
+    """What ``topics figures`` draws beyond the standard set."""
+
+    #: Metadata columns that get a prevalence_by_<column> figure (None: "year" if present).
+    prevalence_by: tuple[str, ...] | None = None
+
+    def __post_init__(self):
+        check_fields(self, "figures")
 
 
 @dataclass(frozen=True)
@@ -82,6 +95,7 @@ class Settings:
     tokenize: TokenizeSettings = field(default_factory=TokenizeSettings)
     model: ModelSettings = field(default_factory=ModelSettings)
     select_k: SelectKSettings = field(default_factory=SelectKSettings)
+    figures: FigureSettings = field(default_factory=FigureSettings)
     source: str = ""
 
     def path(self, value: Path | None) -> Path | None:
@@ -131,7 +145,8 @@ def _plain(value: Any) -> Any:
 
 
 SECTIONS = {"paths": Paths, "lexicons": LexiconPaths, "corpus": CorpusSettings,
-            "tokenize": TokenizeSettings, "model": ModelSettings, "select_k": SelectKSettings}  # fmt: skip
+            "tokenize": TokenizeSettings, "model": ModelSettings, "select_k": SelectKSettings,
+            "figures": FigureSettings}  # fmt: skip
 
 
 def from_table(table: dict, path: Path) -> Settings:

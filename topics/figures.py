@@ -8,7 +8,7 @@ Each figure is one function in :mod:`topics.plots`; this module only lists them,
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -18,22 +18,27 @@ from topics.corpus.prepare import PreparedCorpus
 from topics.model.runs import TopicRun
 from topics.storage import build_manifest, file_sha256, write_json
 
-#: Figures saved as SVG too (vector copies for publication).
-VECTOR = ("topic_terms", "article_topics", "theme_prevalence")
+#: Figures saved as SVG too (vector copies for publication): names starting with these.
+VECTOR = ("topic_terms", "article_topics", "theme_prevalence", "prevalence_by_")
 
 
 def figure_jobs(
-    corpus: PreparedCorpus, run: TopicRun, selection: pd.DataFrame, best_k: int,
+    corpus: PreparedCorpus,
+    run: TopicRun,
+    selection: pd.DataFrame,
+    best_k: int,
+    prevalence_by: Sequence[str] | None = None,
     k_by_hand: bool = False,
-) -> dict[str, Callable]:  # fmt: skip
+) -> dict[str, Callable]:
     """Name → a function drawing that figure. Imports stay inside: plotting is slow to load.
     ``k_by_hand``: the run's K was set in the config, not chosen by the rule ("auto")."""
-    from topics.analysis.compare import theme_prevalence
+    from topics.analysis.share import theme_prevalence
     from topics.plots.article_similarity import plot_article_similarity
     from topics.plots.article_topics import plot_article_topics
     from topics.plots.corpus_overview import plot_corpus_overview
     from topics.plots.intertopic_map import plot_intertopic_map
     from topics.plots.k_selection import plot_k_selection
+    from topics.plots.prevalence import prevalence_jobs
     from topics.plots.theme_prevalence import plot_theme_prevalence, theme_annotations
     from topics.plots.topic_terms import plot_topic_terms
 
@@ -51,7 +56,7 @@ def figure_jobs(
     }
     if run.theme_topics():
         jobs["theme_prevalence"] = themes
-    return jobs
+    return {**jobs, **prevalence_jobs(run, corpus, prevalence_by)}
 
 
 #: Outputs in the order they are handed to the workers: slowest first (measured: topic_terms
@@ -92,7 +97,7 @@ def _draw_and_save(name: str) -> list[Path]:
 
         title = f"LDAvis: {run.path.name if run.path else 'run'}"
         return [save_ldavis_html(prepare_ldavis(run), out / "ldavis.html", title, run.topics)]
-    formats = ("png", "svg") if name in VECTOR else ("png",)
+    formats = ("png", "svg") if name.startswith(VECTOR) else ("png",)
     return save_figure(jobs[name](), out / f"{name}.png", formats)
 
 
@@ -115,6 +120,7 @@ def draw_all(
     inputs: dict,
     progress: bool = True,
     workers: int = 2,
+    prevalence_by: Sequence[str] | None = None,
     k_by_hand: bool = False,
 ) -> list[Path]:
     """Save every figure and the LDAvis page into ``out``; write ``out/MANIFEST.json``.
@@ -123,8 +129,9 @@ def draw_all(
     files are the same bytes however many draw them and in whatever order.
     """
     global _JOBS
-    _JOBS = (figure_jobs(corpus, run, selection, best_k, k_by_hand), run, out)
-    names = sorted([*_JOBS[0], "ldavis"], key=lambda n: DRAW_ORDER.index(n))
+    _JOBS = (figure_jobs(corpus, run, selection, best_k, prevalence_by, k_by_hand), run, out)
+    rank = {name: i for i, name in enumerate(DRAW_ORDER)}
+    names = sorted([*_JOBS[0], "ldavis"], key=lambda n: rank.get(n, len(rank)))
     pool = _pool(workers)
     try:
         results = pool.map(_draw_and_save, names) if pool else map(_draw_and_save, names)

@@ -187,7 +187,8 @@ def make_figures(
     model = model_settings(settings)
     inputs = run_inputs(settings, model)
     inputs = {**inputs, "run": run_id(model, inputs), "select_k": settings.select_k.as_dict(),
-              "k_selection_format": TABLE_FORMAT}  # fmt: skip
+              "k_selection_format": TABLE_FORMAT,
+              "figures": settings.fingerprint("figures")}  # fmt: skip
     current = None if force else figures_current(out, inputs)
     if current is not None:
         return current
@@ -195,8 +196,9 @@ def make_figures(
     corpus = prepared_corpus(settings)
     selection, best_k = k_selection(settings, progress=progress)
     run = current_run(settings, progress)
-    by_hand = settings.model.k != "auto"
-    return draw_all(corpus, run, selection, best_k, out, inputs, progress, k_by_hand=by_hand)
+    return draw_all(corpus, run, selection, best_k, out, inputs, progress,
+                    prevalence_by=settings.figures.prevalence_by,
+                    k_by_hand=settings.model.k != "auto")  # fmt: skip
 
 
 def model_settings(settings: Settings, **overrides) -> ModelSettings:

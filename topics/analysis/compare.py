@@ -1,5 +1,5 @@
 """Compare documents by their topic mixes: distances, nearest neighbours, side-by-side
-comparisons and per-article theme prevalence with bootstrap intervals.
+comparisons (per-article theme prevalence with intervals: :mod:`topics.analysis.share`).
 
 Documents are articles (ids like ``000_786013f1ef10bced#2``) or paragraphs
 (``000_786013f1ef10bced#2/p014``); paragraphs with no word known to the model have no mix
@@ -8,7 +8,6 @@ and are left out. Distances are in [0, 1]: 0 for the same mix, 1 for no topic in
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -16,11 +15,11 @@ import numpy as np
 import pandas as pd
 
 from topics.analysis.ids import LEVELS, resolve_id
-from topics.analysis.passages import MIN_TOKENS, excerpt, resolve_topic, topic_words, with_text
+from topics.analysis.passages import MIN_TOKENS, excerpt, topic_words, with_text
+from topics.analysis.share import theme_prevalence  # noqa: F401 (its former home)
 from topics.errors import input_error
 from topics.model.metrics import hellinger, jensen_shannon, pairwise_distances
 from topics.model.runs import TopicRun
-from topics.weighting import token_weighted_means
 
 SHARED_MIN = 0.1
 
@@ -229,40 +228,3 @@ def compare_documents(
         separating.drop(columns="key").head(n_separating).reset_index(drop=True),
         pd.DataFrame(rows, columns=columns), threshold,
     )  # fmt: skip
-
-
-def theme_prevalence(
-    run: TopicRun, theme_or_topic: str | int, n_boot: int = 1000, seed: int = 0
-) -> pd.DataFrame:
-    """Per article: the share of a theme's (or topic's) topic with a 95% bootstrap interval.
-
-    The share is the token-weighted mean over the article's paragraphs (as in
-    ``run.articles``); the interval takes the 2.5 and 97.5 percentiles of that mean over
-    ``n_boot`` resamples of the paragraphs with replacement, drawn from
-    ``numpy.random.default_rng(seed)``. Columns: article_id, short_title, share, low, high,
-    n_paragraphs (with words).
-
-    >>> theme_prevalence(run, "finance").head(3)  # doctest: +SKIP
-    """
-    if n_boot < 1:
-        raise ValueError(f"n_boot must be at least 1, got {n_boot}")
-    is_theme = isinstance(theme_or_topic, str) and not re.fullmatch(r"[Tt]?\d+", theme_or_topic)
-    k = resolve_topic(run, **{"theme" if is_theme else "topic": theme_or_topic})
-    para = run.paragraphs[(run.paragraphs["n_tokens"] > 0) & run.paragraphs[f"T{k}"].notna()]
-    groups = {a: g for a, g in para.groupby("article_id", sort=False)}
-    means = token_weighted_means(para[[f"T{k}"]], para["n_tokens"], para["article_id"])
-    shares = dict(zip(means.groups, means.means[:, 0], strict=True))
-    rng = np.random.default_rng(seed)
-    rows = []
-    for article, title in zip(run.articles["article_id"], run.articles["short_title"], strict=True):
-        group = groups.get(article)
-        if group is None:
-            rows.append((article, title, np.nan, np.nan, np.nan, 0))
-            continue
-        w, s = group["n_tokens"].to_numpy(float), group[f"T{k}"].to_numpy(float)
-        idx = rng.integers(0, len(w), size=(n_boot, len(w)))
-        boot = (w[idx] * s[idx]).sum(axis=1) / w[idx].sum(axis=1)
-        low, high = np.percentile(boot, [2.5, 97.5])
-        rows.append((article, title, shares[article], low, high, len(w)))
-    columns = ["article_id", "short_title", "share", "low", "high", "n_paragraphs"]
-    return pd.DataFrame(rows, columns=columns)

@@ -1,15 +1,21 @@
-"""File-level metadata (a year, a place…) as columns of every table, and topic share by them.
+"""File-level metadata (a year, a place…) as columns of every table.
 
-Two sources, both optional:
+Three sources, each optional:
 
+- a year in the file path, by default: the first four-digit number from 1949 to 2100 that is
+  not part of a longer number or of a hash (a run of 8 or more hexadecimal characters such as
+  ``786013f1ef10bced``) becomes a ``year`` column (``year_from_filename = false`` turns it off);
 - ``filename_pattern``: a regular expression with named groups, searched in each file's path
   relative to the input folder, e.g. ``(?P<year>\\d{4})`` or ``(?P<place>[^/_]+)_(?P<year>\\d{4})``.
 - a sidecar CSV (``metadata.csv`` in the input folder): a ``file`` column (the path relative to
-  the folder, or the bare file name) and any other columns. Its values override the pattern's.
+  the folder, or the bare file name) and any other columns. Its values override the pattern's,
+  whose values override the default year.
 
 Columns whose values are all whole numbers become integer columns (missing values allowed).
-:func:`share_by` then gives the token-weighted topic share per value, e.g. per year.
+:func:`topics.analysis.share.share_by` then gives the topic share per value, e.g. per year.
 
+>>> year_metadata(["2019_湖北.txt", "000_786013f1ef10bced.txt", "报告1998-2003.txt"])["year"].tolist()
+[2019, <NA>, 1998]
 >>> meta = pattern_metadata(["2019_湖北.txt", "notes.txt"], r"(?P<year>\\d{4})_(?P<place>\\w+?)\\.")
 >>> meta["year"].tolist(), meta["place"].tolist()
 ([2019, <NA>], ['湖北', nan])
@@ -28,7 +34,6 @@ import regex
 
 from topics.corpus.readers import decode_bytes
 from topics.errors import input_error
-from topics.weighting import token_weighted_means
 
 METADATA_FILE = "metadata.csv"
 #: Column names used by the corpus tables; metadata columns must not reuse them.
@@ -43,6 +48,12 @@ _TOPIC_COLUMN = re.compile(r"^T\d+$")
 MATCH_TIMEOUT = 1.0
 #: Characters of a file path (its end) that ``filename_pattern`` is matched against.
 MAX_NAME_CHARS = 1024
+#: Years recognised in file names by default, as a four-digit number between two non-digits.
+YEAR_RANGE = (1949, 2100)
+_YEAR = re.compile(r"(?<!\d)(19\d\d|2[01]\d\d)(?!\d)")
+#: A run of this many hexadecimal characters is a hash: years inside it do not count.
+HASH_MIN_CHARS = 8
+_HEX_RUN = re.compile(r"[0-9A-Fa-f]+")
 
 
 def _check_columns(where: str | Path, columns: Sequence[str], what: str) -> None:
@@ -97,6 +108,25 @@ def pattern_metadata(files: Sequence[str], pattern: str, setting: str = "filenam
         rows.append({n: found.group(n) if found else None for n in names})
     frame = pd.DataFrame(rows, columns=names, index=pd.Index(list(files), name="file"))
     return _typed(frame.fillna(np.nan))
+
+
+def filename_year(path: str) -> int | None:
+    """The first year (1949–2100) in ``path`` that is not inside a longer number or a hash."""
+    for found in _YEAR.finditer(path):
+        year = int(found.group())
+        hex_run = next(r for r in _HEX_RUN.finditer(path) if r.start() <= found.start() < r.end())
+        if YEAR_RANGE[0] <= year <= YEAR_RANGE[1] and len(hex_run.group()) < HASH_MIN_CHARS:
+            return year
+    return None
+
+
+def year_metadata(files: Sequence[str]) -> pd.DataFrame:
+    """A ``year`` column from each file path (:func:`filename_year`); no column if none has one."""
+    years = [filename_year(f) for f in files]
+    frame = pd.DataFrame(index=pd.Index(list(files), name="file"))
+    if any(y is not None for y in years):
+        frame["year"] = pd.array(years, dtype="Int64")
+    return frame
 
 
 def sidecar_metadata(path: Path, files: Sequence[str]) -> pd.DataFrame:
@@ -156,23 +186,28 @@ def sidecar_path(folder: str | Path, name: str | None = METADATA_FILE) -> Path |
 
 
 def file_metadata(
-    files: Sequence[str], pattern: str | None = None, sidecar: Path | None = None
+    files: Sequence[str],
+    pattern: str | None = None,
+    sidecar: Path | None = None,
+    year_from_filename: bool = True,
 ) -> pd.DataFrame:
-    """Metadata per file (index: path relative to the input folder) from both sources.
+    """Metadata per file (index: path relative to the input folder) from all sources.
 
-    ``files`` are every document found in the folder (read or skipped). Sidecar values win
-    where both give the same column.
+    ``files`` are every document found in the folder (read or skipped). Where two sources give
+    the same column, the sidecar's values win over the pattern's, and both over the default year.
     """
-    frame = pd.DataFrame(index=pd.Index(list(files), name="file"))
-    if pattern:
-        frame = frame.join(pattern_metadata(files, pattern))
+    frame = year_metadata(files) if year_from_filename else pd.DataFrame(index=list(files))
+    frame.index.name = "file"
+    layers = [pattern_metadata(files, pattern)] if pattern else []
     if sidecar is not None:
-        extra = sidecar_metadata(sidecar, files)
+        layers.append(sidecar_metadata(sidecar, files))
+    for extra in layers:
         for column in extra.columns:
             values = extra[column].reindex(frame.index)
             if column in frame.columns:
                 values = values.where(values.notna(), frame[column])
             frame[column] = values
+    if layers and len(frame.columns):
         frame = _typed(frame.astype(object).where(frame.notna(), np.nan))
     return frame
 
@@ -198,52 +233,3 @@ def attach(tables: dict[str, pd.DataFrame], metadata: pd.DataFrame) -> dict[str,
 def metadata_columns(table: pd.DataFrame) -> list[str]:
     """The metadata columns of a corpus table (those that are not built-in)."""
     return [c for c in table.columns if c not in RESERVED and not _TOPIC_COLUMN.match(c)]
-
-
-def share_by(
-    table: pd.DataFrame,
-    column: str,
-    metadata: pd.DataFrame | None = None,
-    topics: Sequence[str] | None = None,
-    include_duplicates: bool = False,
-) -> pd.DataFrame:
-    """Token-weighted topic share per value of a metadata ``column`` (e.g. topic share by year).
-
-    ``table``: a run's ``articles`` or ``paragraphs`` (topic columns ``T1``… and ``n_tokens``).
-    When ``column`` is not in it, it is taken from ``metadata`` (the prepared corpus's table of
-    the same unit) through the shared id. Duplicates are left out unless ``include_duplicates``.
-    Returns one row per value: ``n`` units, ``n_tokens`` and the topic shares (rows sum to 1).
-
-    >>> runs = pd.DataFrame({"article_id": ["a", "b", "c"], "n_tokens": [10, 30, 20],
-    ...                      "T1": [1.0, 0.0, 0.5], "T2": [0.0, 1.0, 0.5]})
-    >>> meta = pd.DataFrame({"article_id": ["a", "b", "c"], "year": [2019, 2019, 2020]})
-    >>> share_by(runs, "year", meta)
-       year  n  n_tokens    T1    T2
-    0  2019  2        40  0.25  0.75
-    1  2020  1        20  0.50  0.50
-    """
-    topics = list(topics) if topics is not None else [c for c in table if _TOPIC_COLUMN.match(c)]
-    if not topics:
-        raise input_error(None, "the table has no topic columns (T1, T2, …)")
-    if column not in table.columns:
-        if metadata is None or column not in metadata.columns:
-            known = metadata_columns(metadata) if metadata is not None else []
-            raise input_error(
-                None, f"no metadata column {column!r}",
-                f"known: {', '.join(known)}" if known else "the corpus has no metadata columns",
-            )  # fmt: skip
-        key = next(k for k in ("paragraph_id", "article_id", "page_id") if k in table)
-        table = table.merge(metadata[[key, column]], on=key, how="left")
-    if not include_duplicates and "duplicate_of" in table.columns:
-        table = table[table["duplicate_of"].isna()]
-    weights = table["n_tokens"].fillna(0).to_numpy(dtype=float)
-    shares = table[topics].to_numpy(dtype=float)
-    usable = (weights > 0) & np.isfinite(shares).all(axis=1) & table[column].notna().to_numpy()
-    means = token_weighted_means(
-        shares[usable], weights[usable], table[column].to_numpy()[usable], sort=True
-    )
-    grouped = pd.DataFrame(means.means, columns=topics)
-    grouped.insert(0, column, means.groups)
-    grouped.insert(1, "n", means.sizes)
-    grouped.insert(2, "n_tokens", means.weights.astype(int))
-    return grouped

@@ -102,6 +102,7 @@ def prepare_corpus(
     max_paragraph_chars: int = MAX_PARAGRAPH_CHARS,
     filename_pattern: str | None = None,
     metadata_file: str | None = metadata.METADATA_FILE,
+    year_from_filename: bool = True,
     progress: bool | None = False,
 ) -> PreparedCorpus:
     """Read, clean, split and de-duplicate every document in ``folder``.
@@ -110,8 +111,8 @@ def prepare_corpus(
     ``prepare_corpus(folder, rules, **asdict(settings.corpus))`` applies a config.
     ``article_threshold`` and ``paragraph_threshold`` are the shingle containment above which a
     unit is flagged as a near-duplicate of a larger one (see :mod:`topics.corpus.dedup`);
-    ``filename_pattern`` and ``metadata_file`` (a CSV in ``folder``) give metadata columns
-    (see :mod:`topics.corpus.metadata`); ``progress``: progress bars (None: only on a terminal).
+    ``filename_pattern`` and ``metadata_file`` (a CSV in ``folder``) give metadata columns,
+    ``year_from_filename`` a default ``year`` column (see :mod:`topics.corpus.metadata`); ``progress``: progress bars (None: only on a terminal).
 
     >>> corpus = prepare_corpus("data/raw")                      # doctest: +SKIP
     >>> corpus.articles[["article_id", "short_title", "duplicate_of"]]  # doctest: +SKIP
@@ -130,7 +131,7 @@ def prepare_corpus(
     rules = rules or cleaning.load_furniture()
     files = [p.relative_to(folder).as_posix() for p in list_text_files(folder, suffixes)]
     sidecar = metadata.sidecar_path(folder, metadata_file)
-    file_meta = metadata.file_metadata(files, filename_pattern, sidecar)
+    file_meta = metadata.file_metadata(files, filename_pattern, sidecar, year_from_filename)
     texts, problems = read_folder(
         folder, strict=strict, suffixes=suffixes, simplified=traditional_to_simplified,
         progress=progress,

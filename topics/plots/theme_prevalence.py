@@ -1,8 +1,9 @@
-"""Figure: each seeded theme's share per article, with bootstrap intervals over paragraphs.
+"""Figure: each seeded theme's share per article, with 95% intervals from posterior draws.
 
 The function takes plain tables (one per theme, columns ``article_id``, ``short_title``,
 ``share``, ``low``, ``high``, ``n_paragraphs``: the output of
-:func:`topics.analysis.compare.theme_prevalence`), so it does not compute anything itself.
+:func:`topics.analysis.share.theme_prevalence`, whose intervals come from the method of
+composition), so it does not compute anything itself.
 :func:`theme_annotations` gives the matching labels, colours and corpus shares of a run.
 """
 
@@ -15,7 +16,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from topics.plots.grid import freeze_layout
+from topics.plots.grid import MAX_ROWS, footnote, freeze_layout, row_inches
 from topics.plots.labels import (
     DUPLICATE_COLOR,
     DUPLICATE_MARK,
@@ -73,7 +74,8 @@ def plot_theme_prevalence(
     dashed line. Rows are articles in ``order`` (article ids; default: the order of the
     first table), the same in every panel. ``articles`` (``run.articles``) supplies full
     titles and duplicate flags: near-duplicates are marked ``≈`` and greyed. Articles
-    without a share (no paragraphs with words) show an empty row.
+    without a share (no paragraphs with words) show an empty row. Past :data:`MAX_ROWS`
+    articles, the ones with the highest share of any theme are shown, and the footnote says so.
     """
     _check(tables)
     themes = list(tables)
@@ -82,12 +84,17 @@ def plot_theme_prevalence(
     reference = dict(reference or {})
     first = tables[themes[0]]
     ids = list(order) if order is not None else list(first["article_id"])
+    total = len(ids)
+    ids = _most_thematic(tables, ids)
     info = _row_info(tables, ids, articles, title_width)
     n = len(ids)
     y = np.arange(n)
     with plot_style():
         fig = Figure(
-            figsize=(1.6 + 0.11 * title_width + 2.8 * len(themes), 0.3 * n + 1.7),
+            figsize=(
+                1.6 + 0.11 * title_width + 2.8 * len(themes),
+                row_inches(n, 0.3, 2.2) * n + 1.7,
+            ),
             layout="constrained",
         )
         axes = np.atleast_1d(fig.subplots(1, len(themes), sharey=True, squeeze=False)).ravel()
@@ -120,7 +127,7 @@ def plot_theme_prevalence(
                 color="0.3",
                 marker="o",
                 lw=1.6,
-                label="share, 95% bootstrap interval over paragraphs",
+                label="share, 95% interval over posterior draws of its paragraphs",
             ),
             Line2D([], [], color="0.4", ls="--", lw=0.9, label="corpus prevalence"),
         ]
@@ -139,7 +146,19 @@ def plot_theme_prevalence(
             fontsize=7.5,
             frameon=False,
         )
+        if n < total:
+            footnote(fig, f"{n} of {total} articles shown: those with the highest share of a theme")
     return freeze_layout(fig)
+
+
+def _most_thematic(tables: Mapping[str, pd.DataFrame], ids: list[str]) -> list[str]:
+    """``ids``, or past :data:`MAX_ROWS` the ones whose largest theme share is highest (in the
+    given order)."""
+    if len(ids) <= MAX_ROWS:
+        return ids
+    best = pd.concat([t.set_index("article_id")["share"] for t in tables.values()], axis=1)
+    keep = set(best.max(axis=1).reindex(ids).nlargest(MAX_ROWS).index)
+    return [i for i in ids if i in keep]
 
 
 def _row_info(
