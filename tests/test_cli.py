@@ -134,6 +134,9 @@ def test_show_and_infer_use_the_latest_run(config, run, tmp_path):
     shown = runner.invoke(app, ["show", "--config", str(config), "--run", str(run.path)])
     assert shown.exit_code == 0, shown.output
     assert "T1" in shown.output and "finance" in shown.output
+    for row in run.topics.itertuples():  # each topic's stability, unstable ones marked "!"
+        mark = "!" if row.stability < 0.5 else " "
+        assert f"{row.stability:.2f}{mark} {row.label}" in shown.output
     doc = tmp_path / "doc.txt"
     doc.write_text("乡镇财政负债沉重,转移支付不足。\n", encoding="utf-8")
     out = tmp_path / "shares.csv"
@@ -143,6 +146,22 @@ def test_show_and_infer_use_the_latest_run(config, run, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert out.exists() and (tmp_path / "shares_paragraphs.csv").exists()
+
+
+def test_select_k_says_when_the_best_k_is_at_the_edge(config):
+    result = runner.invoke(
+        app, ["select-k", "--config", str(config), "--ks", "6,8", "--resamples", "1", "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "stable_topics" in result.output and "recommended K = 8" in result.output
+    assert "note: K = 8 is the largest K of the grid [6, 8]" in result.output
+    seeds = config.with_name("seeds.toml")
+    text = config.read_text(encoding="utf-8").replace(
+        "[select_k]\n", "[select_k]\nseeds = [1, 2]\n"
+    )
+    seeds.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["select-k", "--config", str(seeds), "-q"])
+    assert result.exit_code == 1 and "[select_k] has unknown setting 'seeds'" in result.output
 
 
 def test_errors_are_one_line_without_traceback(tmp_path, config):

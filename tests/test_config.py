@@ -62,7 +62,7 @@ def test_a_corpus_only_config_behaves_like_the_repository(tmp_path):
     bare = load(tmp_path, '[corpus]\nlayout = "auto"\n')
     repo = Settings.load(SHIPPED)
     assert bare.model == repo.model and bare.model.k == "auto" and len(bare.model.themes) == 4
-    assert bare.select_k == repo.select_k == SelectKSettings(ks=(4, 6, 8, 10, 12), seeds=(1, 2, 3))
+    assert bare.select_k == repo.select_k == SelectKSettings(ks=(4, 6, 8, 10, 12), resamples=3)
     model = dataclasses.replace(repo.model, k=8)
     assert pipeline.run_inputs(bare, model) == pipeline.run_inputs(repo, model)
     assert pipeline.run_id(model, pipeline.run_inputs(bare, model)) == pipeline.run_id(
@@ -101,7 +101,7 @@ BAD = [  # (section, key = value, the message's end): the cases of issue #11 and
     ("model", 'k = "8"', 'model.k must be an integer or "auto", not "8"'),
     ("model", 'init = "spectral"', 'model.init must be "nmf" or "random", not "spectral"'),
     ("select_k", "ks = []", "select_k.ks must be a non-empty list of integers >= 2, not []"),
-    ("select_k", 'seeds = ["1"]', 'select_k.seeds must be a list of integers, not ["1"]'),
+    ("select_k", "resamples = -1", "select_k.resamples must be an integer >= 0, not -1"),
     (
         "corpus",
         'layout = "pages"',
@@ -143,8 +143,8 @@ def test_good_values_of_every_kind_pass(tmp_path):
 
 
 def test_unknown_keys_and_sections_are_named_with_the_closest_known(tmp_path):
-    with pytest.raises(InputError, match=r"\[select_k\] has unknown setting 'seed' \(did you mean 'seeds'\?\)"):  # fmt: skip
-        load(tmp_path, "[select_k]\nseed = [1, 2]\n")
+    with pytest.raises(InputError, match=r"\[select_k\] has unknown setting 'resample' \(did you mean 'resamples'\?\)"):  # fmt: skip
+        load(tmp_path, "[select_k]\nresample = 3\n")
     with pytest.raises(InputError, match=r"\[model\] has unknown setting 'colour', 'pases' \(did you mean 'passes'\?\)"):  # fmt: skip
         load(tmp_path, "[model]\ncolour = 'red'\npases = 3\n")
     with pytest.raises(InputError, match=r"unknown section 'modle' \(did you mean 'model'\?\)"):

@@ -208,7 +208,7 @@ def planted(tmp_path_factory, prepared):
         r'(?m)^(\w+) = "data/lexicons/', rf'\1 = "{ROOT.as_posix()}/data/lexicons/', config
     )
     config = re.sub(r"(?m)^ks = .*$", "ks = [6, 8]", config)
-    config = re.sub(r"(?m)^seeds = .*$", "seeds = [1, 2]", config)
+    config = re.sub(r"(?m)^resamples = .*$", "resamples = 1", config)
     (root / "topics.toml").write_text(config, encoding="utf-8")
     result = CliRunner().invoke(app, ["figures", "-q", "-c", str(root / "topics.toml")])
     assert result.exit_code == 0, result.output

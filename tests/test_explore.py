@@ -48,3 +48,20 @@ def test_widget_updates_when_topic_or_lambda_changes(run, prepared):
     assert passages.value != before_passages
     assert "T3" in terms.value
     assert shown_terms(terms.value) == expected_terms(run, 3, 0.2)
+
+
+def test_topics_carry_their_stability(run, prepared):
+    """The browser tags each topic with its stability under resampling, unstable ones red."""
+    from topics.plots.labels import is_unstable
+
+    topic = explore(run, prepared).children[0].children[0]
+    assert all("stable " in label for label, _ in topic.options)
+    unstable = [k for k in run.topics["topic"] if is_unstable(run, k)]
+    stable = [k for k in run.topics["topic"] if not is_unstable(run, k)]
+    assert unstable and stable  # the bundled run has both
+    assert "firebrick" in terms_html(run, unstable[0]) and "不稳定 unstable" in terms_html(
+        run, unstable[0]
+    )
+    assert "稳定 stable" in terms_html(run, stable[0]) and "firebrick" not in terms_html(
+        run, stable[0]
+    )

@@ -7,8 +7,11 @@ from topics.model.metrics import (
     hellinger,
     jensen_shannon,
     match_topics,
+    matched_similarity,
     mean_token_weighted,
+    on_shared_vocabulary,
     pairwise_distances,
+    resample_stability,
     seed_stability,
     stability_matrix,
     topic_diversity,
@@ -118,6 +121,45 @@ def test_seed_stability():
 def test_seed_stability_jensen_shannon(rng):
     topics = rng.dirichlet(np.ones(10), size=3)
     assert seed_stability([topics, topics[[1, 2, 0]]], metric="jensen_shannon") == pytest.approx(1)
+
+
+def test_resample_stability_of_a_fit_against_itself_is_one(rng):
+    topics = rng.dirichlet(np.full(40, 0.3), size=5)
+    words = [[f"w{i}" for i in np.argsort(-row)[:10]] for row in topics]
+    np.testing.assert_array_equal(resample_stability(words, [words, words]), np.ones(5))
+    np.testing.assert_allclose(resample_stability(topics, [topics], "jensen_shannon"), 1.0)
+
+
+def test_resample_stability_is_invariant_to_topic_order(rng):
+    """Permuting the resamples' topics changes nothing; permuting the reference's permutes
+    the per-topic stabilities with it."""
+    reference = [["a", "b", "c"], ["d", "e", "f"], ["g", "h", "i"]]
+    others = [
+        [["a", "b", "x"], ["d", "e", "f"], ["g", "y", "z"]],
+        [["a", "b", "c"], ["d", "q", "f"], ["g", "h", "i"]],
+    ]
+    per_topic = resample_stability(reference, others)
+    np.testing.assert_allclose(per_topic, [(0.5 + 1) / 2, (1 + 0.5) / 2, (0.2 + 1) / 2])
+    shuffled = [[other[i] for i in rng.permutation(3)] for other in others]
+    np.testing.assert_array_equal(resample_stability(reference, shuffled), per_topic)
+    order = [2, 0, 1]
+    reordered = resample_stability([reference[i] for i in order], others)
+    np.testing.assert_array_equal(reordered, per_topic[order])
+
+
+def test_matched_similarity_leaves_unmatched_topics_at_zero():
+    assert matched_similarity([["a"], ["b"], ["c"]], [["c"], ["a"]]).tolist() == [1.0, 0.0, 1.0]
+
+
+def test_on_shared_vocabulary_aligns_and_renormalises():
+    a, b = on_shared_vocabulary(
+        [[0.5, 0.3, 0.2], [0.0, 0.0, 1.0]], ["x", "y", "only_a"],
+        [[0.6, 0.2, 0.2]], ["y", "only_b", "x"],
+    )  # fmt: skip
+    np.testing.assert_allclose(a, [[0.5 / 0.8, 0.3 / 0.8], [0.5, 0.5]])  # no mass left: uniform
+    np.testing.assert_allclose(b, [[0.25, 0.75]])  # x then y, as in the first vocabulary
+    with pytest.raises(ValueError, match="share no word"):
+        on_shared_vocabulary([[1.0]], ["x"], [[1.0]], ["y"])
 
 
 def test_mean_token_weighted_by_hand():

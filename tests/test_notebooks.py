@@ -116,7 +116,7 @@ themes = ["finance", "cadre_incentives", "village_autonomy"]
 
 [select_k]
 ks = [3, 4]
-seeds = [1, 2]
+resamples = 1
 """,
         encoding="utf-8",
     )

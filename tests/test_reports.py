@@ -9,28 +9,32 @@ from topics.analysis.passages import representative_passages
 from topics.model import k_rule
 
 
-def k_table(rows: dict[int, tuple[float, float, float]]) -> pd.DataFrame:
-    """Two seeds per K with (stability, diversity, c_npmi)."""
+def k_table(rows: dict[int, tuple[float, float]]) -> pd.DataFrame:
+    """K topics per K with the same (stability, held-out perplexity); no themes; word
+    frequencies alone predict with perplexity 100."""
     return pd.DataFrame(
-        [{"k": k, "seed": seed, "stability": s, "diversity": d, "c_npmi": c, "large_k": False}
-         for k, (s, d, c) in rows.items() for seed in (1, 2)]
+        [{"k": k, "topic": t, "stability": s, "perplexity": p, "perplexity_unigram": 100.0,
+          "seeds_in_top": float("nan"), "large_k": False}
+         for k, (s, p) in rows.items() for t in range(1, k + 1)]
     )  # fmt: skip
 
 
 def test_k_summary_and_the_rule_in_words():
-    table = k_table({4: (0.9, 0.9, 0.01), 6: (0.5, 0.9, 0.08)})
+    table = k_table({2: (0.3, 90.0), 4: (0.9, 80.0), 6: (0.4, 70.0), 8: (0.8, 60.0)})
     summary = k_rule.k_summary(table)
-    assert summary["k"].tolist() == [4, 6] and summary["qualifies"].tolist() == [True, False]
+    assert summary.index.tolist() == [2, 4, 6, 8]
+    assert summary["qualifies"].tolist() == [False, True, False, True]
     assert "seed" not in summary and "large_k" not in summary
-    text = k_rule.explain(table, k_rule.recommend_k(table))
-    assert text.startswith("recommended K = 4: among K with mean stability >= 0.8")
-    assert "no K qualifies" not in text
+    text = k_rule.explain(table)
+    assert text.startswith("recommended K = 4: among K whose topics are stable on average")
+    assert "no K meets the criteria" not in text and "note:" not in text
 
 
 def test_when_no_k_qualifies_the_message_says_so():
-    table = k_table({2: (float("nan"), 0.9, 0.05), 3: (float("nan"), 0.9, 0.02)})  # one seed
-    text = k_rule.explain(table, k_rule.recommend_k(table))
-    assert text.startswith("recommended K = 2: no K qualifies") and "of all" in text
+    table = k_table({2: (0.3, 120.0), 3: (0.6, 110.0)})  # worse than word frequencies
+    text = k_rule.explain(table)
+    assert text.startswith("recommended K = 3") and "note: no K meets the criteria" in text
+    assert "K = 3 is the largest K of the grid [2, 3]" in text
 
 
 def test_topic_terms_follow_the_method_and_n(run):
@@ -43,7 +47,8 @@ def test_topic_terms_follow_the_method_and_n(run):
     assert frex["topic"].tolist() == list(range(1, run.k + 1))
     text = reports.topics_text(frex, 4, 0.6, "frex")
     assert text.splitlines()[0] == "topics (top 4 terms by frex):"
-    assert len(text.splitlines()) == run.k + 1 and "[finance]" in text
+    assert len(text.splitlines()) == run.k + 2 and "[finance]" in text
+    assert text.splitlines()[-1].startswith("  (stability: mean top-10 Jaccard")
 
 
 def test_fit_text_reports_pruning_seeds_and_shares(run):

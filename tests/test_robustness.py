@@ -360,7 +360,12 @@ BAD_SETTINGS = [  # issue #11: each once stopped with a traceback or saved a run
     ("model", "no_above", 2, "model.no_above must be a share in (0, 1]"),
     ("model", "no_below", -5, "model.no_below must be an integer >= 1"),
     ("model", "themes", "finance", 'model.themes must be a list of strings, not "finance"'),
-    ("select_k", "seed", [1], "[select_k] has unknown setting 'seed' (did you mean 'seeds'?)"),
+    (
+        "select_k",
+        "resample",
+        3,
+        "[select_k] has unknown setting 'resample' (did you mean 'resamples'?)",
+    ),
     (
         "corpus",
         "metadata_file",

@@ -187,21 +187,25 @@ def select_k(
     ks: Annotated[
         str | None, typer.Option("--ks", help="K values: '4-16' (step 2) or '4,6,8'.")
     ] = None,
-    seeds: Annotated[str | None, typer.Option(help="Seeds, e.g. '1,2,3'.")] = None,
+    resamples: Annotated[
+        int | None, typer.Option(help="Subsample fits per K for stability (default 3).")
+    ] = None,
     output: OutputOption = None,
 ) -> None:
-    """Compare K by coherence, held-out perplexity, diversity and stability; recommend one."""
+    """Compare K by stability under resampling, coherence, perplexity, diversity; recommend one."""
     from dataclasses import replace
 
     from topics.model.k_rule import explain, k_summary
     from topics.pipeline import k_selection
 
-    chosen = _int_lists(ks=ks, seeds=seeds)
+    chosen = _int_lists(ks=ks)
+    if resamples is not None:
+        chosen["resamples"] = resamples
     settings = _settings(config)
     grid = replace(settings.select_k, **chosen)  # checks the values
-    table, best = k_selection(settings, grid.ks, grid.seeds, progress=not quiet)
-    emit(k_summary(table), output)
-    typer.echo(f"\n{explain(table, best)}")
+    table, _ = k_selection(settings, grid.ks, grid.resamples, progress=not quiet)
+    emit(k_summary(table).reset_index(), output)
+    typer.echo(f"\n{explain(table)}")
     typer.echo('(set k = "auto" under [model] in topics.toml to use it)')
 
 

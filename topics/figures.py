@@ -30,8 +30,10 @@ def figure_jobs(
     selection: pd.DataFrame,
     best_k: int,
     prevalence_by: Sequence[str] | None = None,
+    k_by_hand: bool = False,
 ) -> dict[str, Callable]:
-    """Name → a function drawing that figure. Imports stay inside: plotting is slow to load."""
+    """Name → a function drawing that figure. Imports stay inside: plotting is slow to load.
+    ``k_by_hand``: the run's K was set in the config, not chosen by the rule ("auto")."""
     from topics.analysis.share import theme_prevalence
     from topics.plots.article_similarity import plot_article_similarity
     from topics.plots.article_topics import plot_article_topics
@@ -48,7 +50,7 @@ def figure_jobs(
 
     jobs = {
         "corpus_overview": lambda: plot_corpus_overview(corpus.articles, corpus.paragraphs),
-        "k_selection": lambda: plot_k_selection(selection, best_k),
+        "k_selection": lambda: plot_k_selection(selection, best_k, run.k, k_by_hand),
         "topic_terms": lambda: plot_topic_terms(run),
         "article_topics": lambda: plot_article_topics(run, metadata=corpus.articles),
         "article_similarity": lambda: plot_article_similarity(run, metadata=corpus.articles),
@@ -123,6 +125,7 @@ def draw_all(
     progress: bool = True,
     workers: int = 2,
     prevalence_by: Sequence[str] | None = None,
+    k_by_hand: bool = False,
 ) -> list[Path]:
     """Save every figure and the LDAvis page into ``out``; returns the files.
 
@@ -130,7 +133,7 @@ def draw_all(
     files are the same bytes however many draw them and in whatever order.
     """
     global _JOBS
-    _JOBS = (figure_jobs(corpus, run, selection, best_k, prevalence_by), run, out)
+    _JOBS = (figure_jobs(corpus, run, selection, best_k, prevalence_by, k_by_hand), run, out)
     names = draw_order([*_JOBS[0], "ldavis"])
     pool = _pool(workers)
     try:
@@ -153,6 +156,7 @@ def regenerate(
     progress: bool = True,
     force: bool = False,
     prevalence_by: Sequence[str] | None = None,
+    k_by_hand: bool = False,
 ) -> tuple[list[Path], bool]:
     """The figures in ``out``: reused when ``out/MANIFEST.json`` records ``inputs`` and every
     file is intact, else drawn (always with ``force``). Returns the files and whether they
@@ -160,7 +164,7 @@ def regenerate(
 
     def build(folder: Path) -> tuple[list[Path], dict]:
         written = draw_all(corpus, run, selection, best_k, folder, progress,
-                           prevalence_by=prevalence_by)  # fmt: skip
+                           prevalence_by=prevalence_by, k_by_hand=k_by_hand)  # fmt: skip
         records = {
             path.name: {"sha256": file_sha256(path), "run": run.path.name, "recommended_k": best_k}
             for path in written

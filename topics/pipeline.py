@@ -8,7 +8,7 @@ damaged output is built again.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import fields, replace
 from pathlib import Path
 
@@ -23,9 +23,9 @@ from topics.corpus.prepare import PreparedCorpus, prepare_corpus
 from topics.corpus.readers import list_text_files
 from topics.errors import TopicsError, TopicsWarning, input_error
 from topics.model.bows import corpus_words
-from topics.model.evaluate import TABLE_FORMAT, select_k
+from topics.model.evaluate import QUALITY, TABLE_FORMAT, fit_quality, measure_ks
 from topics.model.k_rule import recommend_k
-from topics.model.lda import ModelSettings, fit_lda
+from topics.model.lda import FittedLda, ModelSettings, fit_lda
 from topics.model.runs import TopicRun, build_run, check_inputs, load_run, run_manifest
 from topics.model.themes import ThemeSet, load_themes, unknown_seeds
 from topics.storage import build_manifest, digest, reuse_or_build, toml_with_value, write_text
@@ -205,7 +205,8 @@ def make_figures(
     inputs = {**run.manifest["inputs"], "run": run.path.name,
               "figures": settings.fingerprint("figures"), "made_from": hashes}  # fmt: skip
     paths, drawn = figures.regenerate(corpus, run, selection, best_k, out, inputs, progress, force,
-                                      prevalence_by=settings.figures.prevalence_by)  # fmt: skip
+                                      prevalence_by=settings.figures.prevalence_by,
+                                      k_by_hand=settings.model.k != "auto")  # fmt: skip
     rebuilt = dict(zip(made_from, (new_corpus, new_selection, new_run), strict=True))
     return figures.FiguresReport(out, paths, drawn, run.path.name,
                          [name for name, new in rebuilt.items() if new],
@@ -259,6 +260,7 @@ def run_inputs(settings: Settings, model: ModelSettings) -> dict:
         "topics_version": __version__,
         "lexicons": lexicons.hashes,
         "themes": themes.sha256 if themes else None,
+        "resamples": settings.select_k.resamples,  # the run's per-topic stability depends on it
         "tokenize_settings": settings.fingerprint("tokenize"),
         "model_settings": digest(model.as_dict()),
     }
@@ -268,34 +270,56 @@ def run_id(model: ModelSettings, inputs: dict) -> str:
     return f"k{model.k}-seed{model.seed}-{digest(inputs, 8)}"
 
 
-def _fit(settings: Settings, model: ModelSettings, inputs: dict, progress: bool) -> TopicRun:
-    """Prepare (or reuse) the corpus, tokenize, fit LDA on non-duplicate paragraphs."""
+def _fitted_run(settings: Settings, model: ModelSettings, progress: bool) -> TopicRun:
+    """Prepare (or reuse) the corpus, tokenize, fit LDA on non-duplicate paragraphs, measure
+    each topic's stability under resampling (reused from the K selection when it holds this
+    fit)."""
     corpus = prepared_corpus(settings, progress)
     tokenized = tokenize_paragraphs(settings, corpus, progress)
     train = training_documents(corpus, tokenized)
     themes = themes_for(settings, model)
     check_seed_words(themes, train)
     fitted = fit_lda(train, model, themes, progress)
+    quality = _saved_quality(settings, model)
+    if quality is None:
+        train_lists = training_documents(corpus, tokenized, as_lists=True)
+        quality = fit_quality(fitted, train_lists, settings.select_k.resamples)
+    return _build_run(settings, fitted, corpus, tokenized, quality)
+
+
+def _build_run(
+    settings: Settings, fitted: FittedLda, corpus: PreparedCorpus,
+    tokenized: TokenIds, quality: pd.DataFrame | None,
+) -> TopicRun:  # fmt: skip
+    """The run of ``fitted`` (with per-topic ``quality``), not yet saved."""
+    model = fitted.settings
+    inputs = run_inputs(settings, model)
+    n_train = int(corpus.paragraphs["duplicate_of"].isna().sum())
     manifest = run_manifest(
         fitted,
         inputs,
         {"model": model.as_dict(), "tokenize": settings.tokenize.as_dict()},
         fitted.pruning,
-        documents={"paragraphs": len(corpus.paragraphs), "trained_on": len(train)},
+        documents={"paragraphs": len(corpus.paragraphs), "trained_on": n_train},
+        resamples=settings.select_k.resamples,
     )
-    return build_run(fitted, corpus.paragraphs, corpus.articles, tokenized, manifest)
+    return build_run(fitted, corpus.paragraphs, corpus.articles, tokenized, manifest,
+                     quality=quality)  # fmt: skip
 
 
 def _run(
-    settings: Settings, model: ModelSettings, progress: bool, force: bool = False
-) -> tuple[TopicRun, bool]:
-    """The run of ``model`` under ``<runs>/<run id>``, reused or fitted; it becomes the latest."""
+    settings: Settings, model: ModelSettings, progress: bool, force: bool = False,
+    make: Callable[[], TopicRun] | None = None,
+) -> tuple[TopicRun, bool]:  # fmt: skip
+    """The run of ``model`` under ``<runs>/<run id>``, reused or made (by ``make``, default:
+    fitted); it becomes the latest."""
     inputs = run_inputs(settings, model)
+    make = make or (lambda: _fitted_run(settings, model, progress))
     runs_dir = settings.path(settings.paths.runs)
     folder = runs_dir / run_id(model, inputs)
 
     def build(tmp: Path) -> tuple[TopicRun, dict]:
-        run = _fit(settings, model, inputs, progress)
+        run = make()
         run.write(tmp)
         return run, run.manifest
 
@@ -316,6 +340,19 @@ def fit(settings: Settings, model: ModelSettings | None = None, progress: bool =
 def current_run(settings: Settings, progress: bool = True) -> TopicRun:
     """The run for the current config: reused when one with the same inputs exists, else fit."""
     return _run(settings, model_settings(settings), progress)[0]
+
+
+def save_run(
+    settings: Settings, fitted: FittedLda, corpus: PreparedCorpus,
+    tokenized: TokenIds, quality: pd.DataFrame | None,
+) -> TopicRun:  # fmt: skip
+    """Save the run of ``fitted`` (with per-topic ``quality``) under its id; it becomes the
+    latest run."""
+
+    def make() -> TopicRun:
+        return _build_run(settings, fitted, corpus, tokenized, quality)
+
+    return _run(settings, fitted.settings, False, force=True, make=make)[0]
 
 
 def latest_run_path(settings: Settings) -> Path:
@@ -339,37 +376,78 @@ def _k_selection_folder(settings: Settings) -> Path:
     return settings.path(settings.paths.runs) / "k_selection"
 
 
+def _grid(settings: Settings, ks: Iterable[int] | None = None) -> list[int]:
+    return sorted(set(ks if ks is not None else settings.select_k.ks))
+
+
+def _selection_inputs(settings: Settings, model: ModelSettings, ks: list[int], resamples: int):
+    """What a K-selection table depends on: data, lexicons, themes, every model setting but k
+    (the seed included: the full-data fits are the runs), the grid and the resamples."""
+    fixed = {name: value for name, value in model.as_dict().items() if name != "k"}
+    inputs = {**run_inputs(settings, replace(model, k=max(ks[0], 2))),
+              "model_settings": digest(fixed),
+              "ks": ks, "resamples": resamples, "table_format": TABLE_FORMAT}  # fmt: skip
+    return inputs, fixed
+
+
+def _saved_table(settings: Settings, inputs: dict) -> pd.DataFrame | None:
+    """The saved K-selection table if its manifest records ``inputs``."""
+    folder = _k_selection_folder(settings)
+    if storage.current_manifest(folder, inputs) is None:
+        return None
+    try:
+        return pd.read_parquet(folder / "k_selection.parquet")
+    except (OSError, ValueError):
+        return None
+
+
+def _saved_quality(settings: Settings, model: ModelSettings) -> pd.DataFrame | None:
+    """The per-topic quality of ``model`` from the saved K selection of the config's grid,
+    when that table is current and holds ``model``'s K (its full-data fit is this fit)."""
+    ks = _grid(settings)
+    if not ks or model.k not in ks:
+        return None
+    table = _saved_table(
+        settings, _selection_inputs(settings, model, ks, settings.select_k.resamples)[0]
+    )
+    if table is None:
+        return None
+    return table.loc[table["k"] == model.k, ["topic", *QUALITY]].reset_index(drop=True)
+
+
 def k_selection(
-    settings: Settings, ks: Iterable[int] | None = None, seeds: Sequence[int] | None = None,
+    settings: Settings, ks: Iterable[int] | None = None, resamples: int | None = None,
     progress: bool = True,
 ) -> tuple[pd.DataFrame, int]:  # fmt: skip
-    """:func:`select_k` on the project's non-duplicate paragraphs, tokens, model settings and
-    themes, with the recommended K. The table is saved (Parquet, CSV, manifest) under
-    ``<runs>/k_selection`` and reused while its inputs are unchanged.
+    """:func:`~topics.model.evaluate.measure_ks` on the project's non-duplicate paragraphs,
+    tokens, model settings and themes, with the recommended K. The table is saved (Parquet,
+    CSV, manifest) under ``<runs>/k_selection`` and reused while its inputs are unchanged.
+    The full-data fit at the K the config uses (``k`` or, for ``"auto"``, the recommended K)
+    is saved as that run, with its per-topic stability: ``topics fit`` need not fit again.
 
     >>> table, k = k_selection(Settings.load("topics.toml"), ks=(4, 6))  # doctest: +SKIP
     """
-    return _k_selection(settings, ks, seeds, progress)[0]
+    return _k_selection(settings, ks, resamples, progress)[0]
 
 
 def _k_selection(
-    settings: Settings, ks: Iterable[int] | None = None, seeds: Sequence[int] | None = None,
+    settings: Settings, ks: Iterable[int] | None = None, resamples: int | None = None,
     progress: bool = True,
 ) -> tuple[tuple[pd.DataFrame, int], bool]:  # fmt: skip
-    ks = sorted(set(ks if ks is not None else settings.select_k.ks))
-    seeds = list(seeds if seeds is not None else settings.select_k.seeds)
-    if not ks or not seeds:
-        raise ValueError("k_selection needs at least one k and one seed")
-    model = model_settings(settings, k=max(ks[0], 2))  # select_k varies k and seed
-    fixed = {name: value for name, value in model.as_dict().items() if name not in ("k", "seed")}
-    inputs = {**run_inputs(settings, model), "model_settings": digest(fixed), "ks": ks,
-              "seeds": seeds, "table_format": TABLE_FORMAT}  # fmt: skip
+    ks = _grid(settings, ks)
+    resamples = settings.select_k.resamples if resamples is None else int(resamples)
+    if not ks or resamples < 0:
+        raise ValueError("k_selection needs at least one k and resamples >= 0")
+    model = model_settings(settings, k=max(ks[0], 2))  # select_k varies k
+    inputs, fixed = _selection_inputs(settings, model, ks, resamples)
+    made: dict = {}
 
     def build(tmp: Path) -> tuple[tuple[pd.DataFrame, int], dict]:
-        corpus = prepared_corpus(settings)
-        tokenized = tokenize_paragraphs(settings, corpus, progress)
+        made["corpus"] = corpus = prepared_corpus(settings)
+        made["tokenized"] = tokenized = tokenize_paragraphs(settings, corpus, progress)
         tokens = training_documents(corpus, tokenized, as_lists=True)
-        table = select_k(tokens, model, themes_for(settings, model), ks, seeds, progress)
+        themes = themes_for(settings, model)
+        table, made["fits"] = measure_ks(tokens, model, themes, ks, resamples, progress=progress)
         if table.empty:
             raise input_error(
                 settings.source or None,
@@ -380,7 +458,7 @@ def _k_selection(
         table.to_parquet(tmp / "k_selection.parquet", index=False)
         table.to_csv(tmp / "k_selection.csv", index=False, encoding="utf-8-sig")
         manifest = build_manifest(
-            "k-selection", inputs, {"model": fixed, "ks": ks, "seeds": seeds},
+            "k-selection", inputs, {"model": fixed, "ks": ks, "resamples": resamples},
             documents=len(tokens), recommended_k=best,
         )  # fmt: skip
         return (table, best), manifest
@@ -389,7 +467,13 @@ def _k_selection(
         table = pd.read_parquet(folder / "k_selection.parquet")
         return table, recommend_k(table)
 
-    return reuse_or_build(_k_selection_folder(settings), inputs, build, load)
+    (table, best), rebuilt = reuse_or_build(_k_selection_folder(settings), inputs, build, load)
+    used = best if settings.model.k == "auto" else settings.model.k
+    fits = made.get("fits", {})
+    if used in fits and resamples == settings.select_k.resamples and ks == _grid(settings):
+        quality = table.loc[table["k"] == used, ["topic", *QUALITY]].reset_index(drop=True)
+        save_run(settings, fits[used], made["corpus"], made["tokenized"], quality)
+    return (table, best), rebuilt
 
 
 def recommended_k(settings: Settings) -> int:

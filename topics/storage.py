@@ -248,6 +248,14 @@ def read_manifest(folder: str | Path, name: str = MANIFEST) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
+def current_manifest(folder: str | Path, inputs: dict, name: str = MANIFEST) -> dict | None:
+    """The manifest in ``folder`` if it records exactly ``inputs``, else None."""
+    saved = read_manifest(folder, name)
+    if saved is None or changed_inputs(saved.get("inputs"), inputs):
+        return None
+    return saved
+
+
 def changed_inputs(recorded: object, expected: dict) -> list[str]:
     """Names of the inputs that differ between a manifest's record and ``expected`` (compared
     as JSON, so tuples equal lists)."""
@@ -285,8 +293,8 @@ def reuse_or_build(
     ``folder`` itself, one atomic file at a time, and the manifest is replaced last.
     """
     folder = Path(folder)
-    saved = None if force else read_manifest(folder, manifest)
-    if saved is not None and not changed_inputs(saved.get("inputs"), inputs):
+    saved = None if force else current_manifest(folder, inputs, manifest)
+    if saved is not None:
         try:
             return load(folder, saved), False
         except REBUILD_ON:

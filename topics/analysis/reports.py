@@ -23,22 +23,36 @@ DECIMALS = 3  # printed tables are rounded to this many decimals (files keep eve
 def topic_terms(
     run: TopicRun, n: int = N_TERMS, lam: float = LAMBDA, method: str = "relevance"
 ) -> pd.DataFrame:
-    """One row per topic: number, prevalence, label, theme and its top ``n`` terms by ``method``."""
+    """One row per topic: number, prevalence, stability under resampling (NaN if not
+    measured), label, theme and its top ``n`` terms by ``method``."""
     table = run.terms(n=n, lam=lam)
     table = table[table["method"] == method]
     words = table.groupby("topic", sort=True)["term"].agg(" ".join)
-    out = run.topics[["topic", "prevalence", "label", "theme"]].copy()
+    out = run.topics.reindex(columns=["topic", "prevalence", "stability", "label", "theme"])
     out["terms"] = out["topic"].map(words).fillna("")
     return out.reset_index(drop=True)
 
 
 def topics_text(table: pd.DataFrame, n: int, lam: float, method: str) -> str:
-    """:func:`topic_terms` as lines ``T1  12.3%  label [theme]: terms``."""
+    """:func:`topic_terms` as lines ``T1  12.3% 0.77  label [theme]: terms``, with each topic's
+    stability under resampling, ``!`` after the unstable ones (below
+    :data:`topics.model.k_rule.STABLE`)."""
+    from topics.model.k_rule import STABLE
+
     how = f"{method}, λ={lam}" if method == "relevance" else method
     lines = [f"topics (top {n} terms by {how}):"]
     for row in table.itertuples():
         theme = f" [{row.theme}]" if row.theme else ""
-        lines.append(f"  T{row.topic:<2} {row.prevalence:6.1%}  {row.label}{theme}: {row.terms}")
+        trust = " " * 5 if pd.isna(row.stability) else f"{row.stability:.2f}"
+        trust += "!" if row.stability < STABLE else " "
+        lines.append(
+            f"  T{row.topic:<2} {row.prevalence:6.1%} {trust} {row.label}{theme}: {row.terms}"
+        )
+    if table["stability"].notna().any():
+        lines.append(
+            "  (stability: mean top-10 Jaccard against fits on 80 % subsamples; "
+            f"below {STABLE:g}, marked !, fewer than two of three top words come back)"
+        )
     return "\n".join(lines)
 
 

@@ -226,6 +226,66 @@ def seed_stability(runs: Sequence[Topics], metric: str = "jaccard") -> float:
     return float(matrix[np.triu_indices(len(runs), k=1)].mean())
 
 
+def matched_similarity(reference: Topics, other: Topics, metric: str = "jaccard") -> np.ndarray:
+    """(K,) similarity of each topic of ``reference`` to the topic of ``other`` it is matched
+    with (:func:`match_topics`); 0 for a topic left unmatched when ``other`` has fewer topics.
+
+    Examples
+    --------
+    >>> matched_similarity([["a", "b"], ["c", "d"]], [["c", "d"], ["a", "x"]]).round(3).tolist()
+    [0.333, 1.0]
+    """
+    pairs, similarity = match_topics(reference, other, metric)
+    out = np.zeros(len(reference))
+    out[pairs[:, 0]] = similarity
+    return out
+
+
+def resample_stability(
+    reference: Topics, resamples: Sequence[Topics], metric: str = "jaccard"
+) -> np.ndarray:
+    """(K,) stability of each topic of ``reference`` (e.g. the fit on all documents): its mean
+    :func:`matched_similarity` over ``resamples`` (fits on subsamples). The model-level
+    stability is the mean over topics.
+
+    Examples
+    --------
+    >>> full = [["a", "b"], ["c", "d"]]
+    >>> resample_stability(full, [[["d", "c"], ["a", "b"]], [["a", "b"], ["c", "e"]]]).tolist()
+    [1.0, 0.6666666666666666]
+    """
+    if len(resamples) == 0:
+        raise ValueError("resample_stability needs at least one resample")
+    return np.mean([matched_similarity(reference, other, metric) for other in resamples], axis=0)
+
+
+def on_shared_vocabulary(
+    a: ArrayLike, vocab_a: Sequence[str], b: ArrayLike, vocab_b: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Topic-word rows of two fits restricted to the words both know (in ``vocab_a`` order)
+    and renormalised, so that Jensen-Shannon similarity can compare fits whose dictionaries
+    differ (a fit on a subsample prunes other rare words). A row with no mass left becomes
+    uniform.
+
+    Examples
+    --------
+    >>> pa, pb = on_shared_vocabulary([[0.5, 0.25, 0.25]], ["x", "y", "z"], [[0.5, 0.5]], ["z", "x"])
+    >>> pa.tolist(), pb.tolist()
+    ([[0.6666666666666666, 0.3333333333333333]], [[0.5, 0.5]])
+    """
+    index_b = {word: i for i, word in enumerate(vocab_b)}
+    shared = [(i, index_b[word]) for i, word in enumerate(vocab_a) if word in index_b]
+    if not shared:
+        raise ValueError("the two fits share no word")
+    cols_a, cols_b = (list(c) for c in zip(*shared, strict=True))
+    out = []
+    for x, cols in ((np.asarray(a, dtype=float), cols_a), (np.asarray(b, dtype=float), cols_b)):
+        rows = x[:, cols]
+        sums = rows.sum(axis=1, keepdims=True)
+        out.append(np.where(sums > 0, rows / np.where(sums > 0, sums, 1), 1.0 / len(cols)))
+    return out[0], out[1]
+
+
 def mean_token_weighted(
     doc_topic: ArrayLike, weights: ArrayLike, groups: Sequence[Hashable] | np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:

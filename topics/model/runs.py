@@ -178,11 +178,13 @@ def build_run(
     tokens: TokenIds,
     manifest: dict,
     lam: float = LAMBDA,
+    quality: pd.DataFrame | None = None,
 ) -> TopicRun:
     """Tables of a fitted model for every paragraph (duplicates included, inferred) and article.
 
     ``paragraphs`` and ``tokens`` are aligned: all prepared paragraphs and their token ids; the
-    model was trained on those with no ``duplicate_of``.
+    model was trained on those with no ``duplicate_of``. ``quality``: per topic (column
+    ``topic``, 1…K) measures added to the topic table, e.g. stability.
     """
     k = fitted.settings.k
     names = topic_names(k)
@@ -226,6 +228,8 @@ def build_run(
             "top_terms": [" ".join(t) for t in top],
         }
     )
+    if quality is not None:
+        topics = topics.merge(quality, on="topic", how="left")
     vocabulary = pd.DataFrame({"term": vocab, "frequency": frequency.astype(int)})
     return TopicRun(
         fitted=fitted,

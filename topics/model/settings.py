@@ -14,9 +14,10 @@ from topics.validate import check_fields, require
 
 #: Themes seeded by default: ids in the shipped themes file.
 DEFAULT_THEMES = ("finance", "cadre_incentives", "village_autonomy", "rural_setting")
-#: The K grid and seeds `topics select-k` compares (and k = "auto" chooses from).
+#: The K grid `topics select-k` compares (and k = "auto" chooses from).
 DEFAULT_KS = (4, 6, 8, 10, 12)
-DEFAULT_SEEDS = (1, 2, 3)
+#: Fits on 80 % subsamples per K (and per run) that measure each topic's stability.
+DEFAULT_RESAMPLES = 3
 MIN_K = 2  # LDA needs at least two topics
 
 
@@ -87,17 +88,17 @@ def _positive(value: float) -> bool:
 
 @dataclass(frozen=True)
 class SelectKSettings:
-    """The ``[select_k]`` grid: ``ks`` compared by ``topics select-k``, ``seeds`` per K."""
+    """The ``[select_k]`` grid: ``ks`` compared by ``topics select-k``, ``resamples`` subsample
+    fits per K (and per run) for stability under resampling (0: not measured)."""
 
     ks: tuple[int, ...] = DEFAULT_KS
-    seeds: tuple[int, ...] = DEFAULT_SEEDS
+    resamples: int = DEFAULT_RESAMPLES
 
     def __post_init__(self):
         check_fields(self, "select_k")
         ks_ok = bool(self.ks) and min(self.ks) >= MIN_K
         require(ks_ok, "select_k", "ks", "a non-empty list of integers >= 2", self.ks)
-        seeds_ok = bool(self.seeds) and min(self.seeds) >= 0
-        require(seeds_ok, "select_k", "seeds", "a non-empty list of integers >= 0", self.seeds)
+        require(self.resamples >= 0, "select_k", "resamples", "an integer >= 0", self.resamples)
 
     def as_dict(self) -> dict:
         return _plain(asdict(self))

@@ -18,12 +18,13 @@ from matplotlib.figure import Figure
 
 from topics.analysis.passages import excerpt, highlight, representative_passages, topic_words
 from topics.model.runs import TopicRun
-from topics.plots.labels import article_labels, topic_label
+from topics.plots.labels import article_labels, is_unstable, stability_tag, topic_label
 from topics.plots.style import color, plot_style
 
 
 def terms_html(run: TopicRun, topic: int, lam: float = 0.6, n: int = 15) -> str:
-    """A table of the topic's top terms by relevance at ``lam``, with probability bars."""
+    """A table of the topic's top terms by relevance at ``lam``, with probability bars; the
+    heading tags the topic's stability under resampling (red when unstable)."""
     table = run.terms(n=n, lam=lam)
     rows = table[(table["topic"] == topic) & (table["method"] == "relevance")]
     top = rows["probability"].max() or 1.0
@@ -36,7 +37,11 @@ def terms_html(run: TopicRun, topic: int, lam: float = 0.6, n: int = 15) -> str:
     )
     head = "<tr><th>#</th><th>term</th><th></th><th>p(w|k)</th><th>lift</th></tr>"
     title = html.escape(topic_label(run, topic, width=None))
-    return f"<h4>{title} — relevance λ = {lam:.2f}</h4><table>{head}{body}</table>"
+    tag = stability_tag(run, topic)
+    if tag:
+        colour = "firebrick" if is_unstable(run, topic) else "gray"
+        tag = f" <span style='color:{colour}'>({html.escape(tag)})</span>"
+    return f"<h4>{title}{tag} — relevance λ = {lam:.2f}</h4><table>{head}{body}</table>"
 
 
 def passages_html(run: TopicRun, corpus, topic: int, n: int = 3, width: int = 160) -> str:
@@ -70,9 +75,10 @@ def prevalence_figure(run: TopicRun, topic: int) -> Figure:
 def explore(run: TopicRun, corpus, n_terms: int = 15, n_passages: int = 3) -> widgets.VBox:
     """The topic browser widget for ``run``; ``corpus`` gives the paragraph texts."""
     options = [
-        (topic_label(run, k, width=None, english=True, prevalence=True), k)
+        (" ".join([topic_label(run, k, width=None, english=True, prevalence=True),
+                   stability_tag(run, k)]).strip(), k)
         for k in run.topics["topic"]
-    ]
+    ]  # fmt: skip
     topic = widgets.Dropdown(options=options, value=options[0][1], description="topic")
     lam = widgets.FloatSlider(value=0.6, min=0.0, max=1.0, step=0.05, description="λ")
     terms = widgets.HTML()

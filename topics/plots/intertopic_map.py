@@ -13,9 +13,10 @@ from matplotlib import patheffects
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from topics.model.k_rule import STABLE
 from topics.model.ordination import topic_coordinates
 from topics.plots.grid import freeze_layout
-from topics.plots.labels import THEME_MARK, topic_label
+from topics.plots.labels import THEME_MARK, is_unstable, topic_label
 from topics.plots.style import color, plot_style
 
 
@@ -161,8 +162,9 @@ def plot_intertopic_map(run, max_area: float = 3600.0) -> Figure:
     Circle area is proportional to prevalence (the largest topic gets ``max_area`` pt²),
     colour is the topic's colour, the number is drawn in the circle and each circle is
     labelled ``"T3 村民自治"`` with its prevalence, placed clear of other circles and labels
-    (with a leader line when moved away). Theme topics are marked ``◆``. The axes give each
-    coordinate's share of the variance.
+    (with a leader line when moved away) and its stability under resampling; unstable topics
+    get a dashed red ring. Theme topics are marked ``◆``. The axes give each coordinate's
+    share of the variance.
     """
     ordination = topic_coordinates(run.topic_word())
     xy = ordination.coordinates
@@ -177,19 +179,35 @@ def plot_intertopic_map(run, max_area: float = 3600.0) -> Figure:
             xy[:, 0], xy[:, 1], s=area, c=colors, alpha=0.55, edgecolors=colors,
             linewidths=1.5, zorder=2,
         )  # fmt: skip
+        unstable = np.array([is_unstable(run, k) for k in range(1, run.k + 1)])
+        if unstable.any():  # a dashed red ring around topics unstable under resampling
+            ax.scatter(
+                xy[unstable, 0], xy[unstable, 1], s=area[unstable] * 1.25, facecolors="none",
+                edgecolors="firebrick", linewidths=1.2, linestyles="--", zorder=2,
+            )  # fmt: skip
         for k, (x, y) in enumerate(xy, start=1):
             ax.text(x, y, f"{k}", ha="center", va="center", fontsize=9, color="0.1", zorder=3)
         _frame(ax, xy, ordination.explained)
         fig.suptitle("主题距离图 Intertopic distance map", x=0.01, ha="left")
         ax.set_title(
             "PCoA of Jensen–Shannon distances between topic-word distributions; "
-            f"circle area ∝ prevalence; {THEME_MARK} seeded theme",
+            f"circle area ∝ prevalence; {THEME_MARK} seeded theme"
+            + (
+                f"\ndashed red ring: unstable under resampling (stability below {STABLE:g})"
+                if unstable.any()
+                else ""
+            ),
             fontsize=7.5,
             color="0.35",
             loc="left",
         )
         texts = [
             f"{topic_label(run, k, width=12, theme_mark=True)}\n{prevalence[k - 1]:.1%}"
+            + (
+                f" · 稳定性 {topics['stability'].iloc[k - 1]:.2f}"
+                if "stability" in run.topics
+                else ""
+            )
             for k in range(1, run.k + 1)
         ]
         # scatter sizes are squared diameters in points

@@ -2,82 +2,104 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from topics.model.k_rule import MIN_DIVERSITY, MIN_STABILITY, MIN_THEME_SEEDS, qualifying_k
+from topics.model.k_rule import MIN_THEME_SEEDS, STABLE, k_summary, recommend
 from topics.plots.style import color, plot_style
 
 
-def _draw_measure(ax: Axes, table: pd.DataFrame, column: str, colour: str) -> None:
-    """Mean over seeds as a line, the min–max over seeds as a band, each seed as a dot."""
+def _draw_measure(ax: Axes, table: pd.DataFrame, column: str, colour: str, label: str) -> None:
+    """Mean over topics as a line, the min–max over topics as a band, each topic as a dot."""
     stats = table.groupby("k")[column].agg(["mean", "min", "max"])
-    ax.fill_between(stats.index, stats["min"], stats["max"], color=colour, alpha=0.18, lw=0)
-    ax.scatter(table["k"], table[column], s=10, color=colour, alpha=0.55, lw=0)
-    ax.plot(stats.index, stats["mean"], color=colour, marker="o", ms=4, lw=1.6, label=column)
+    ax.fill_between(stats.index, stats["min"], stats["max"], color=colour, alpha=0.15, lw=0)
+    ax.scatter(table["k"], table[column], s=9, color=colour, alpha=0.5, lw=0)
+    ax.plot(stats.index, stats["mean"], color=colour, marker="o", ms=4, lw=1.6, label=label)
 
 
-def plot_k_selection(table: pd.DataFrame, recommended: int) -> Figure:
-    """Four panels against K: coherence (c_npmi, c_v), held-out perplexity, diversity and seed
-    stability; mean over seeds with the seed spread, the ``recommended`` K as a dashed line,
-    the thresholds of :func:`topics.model.k_rule.recommend_k` dotted and the K it rules out grey.
+def _headline(recommended: int, qualified: bool, used: int | None, by_hand: bool) -> str:
+    text = f"推荐 recommended K = {recommended}"
+    if not qualified:
+        text = f"no K meets the criteria; most stable K = {recommended}"
+    if used is not None and (by_hand or used != recommended):
+        text += f"\n所用 used K = {used}" + (" (set by hand)" if by_hand else "")
+    return text
+
+
+def plot_k_selection(
+    table: pd.DataFrame, recommended: int, used: int | None = None, by_hand: bool = False
+) -> Figure:
+    """Four panels against K: stability under resampling (top-10 Jaccard and 1 − JS),
+    coherence (gensim c_npmi and paragraph-level NPMI), held-out perplexity and diversity;
+    each the mean over topics with the topics' spread. The ``recommended`` K is dashed (with
+    "no K meets the criteria" when none did, and a note when it lies at the grid's edge), the
+    threshold of :func:`topics.model.k_rule.recommend` dotted, the K it rules out grey. ``used``:
+    the run's K, labelled "set by hand" with ``by_hand`` (a number in the config, not "auto").
 
     >>> fig = plot_k_selection(*k_selection(settings))        # doctest: +SKIP
     """
     ks = sorted(table["k"].unique())
     step = min((b - a for a, b in zip(ks, ks[1:], strict=False)), default=2)
-    ruled_out = [k for k, ok in qualifying_k(table)["qualifies"].items() if not ok]
+    summary = k_summary(table)
+    ruled_out = [k for k, ok in summary["qualifies"].items() if not ok]
+    choice = recommend(table)
     with plot_style():
-        fig = Figure(figsize=(9, 6.2), layout="constrained")
-        coherence, perplexity, diversity, stability = fig.subplots(2, 2).ravel()
-        _draw_measure(coherence, table, "c_npmi", color(0))
-        c_v = coherence.twinx()
-        _draw_measure(c_v, table, "c_v", color(1))
-        coherence.set_ylabel("c_npmi", color=color(0))
-        c_v.set_ylabel("c_v", color=color(1))
-        c_v.spines["right"].set_visible(True)
-        handles = coherence.get_legend_handles_labels()[0] + c_v.get_legend_handles_labels()[0]
-        coherence.legend(handles=handles, loc="lower left", fontsize=7.5, frameon=False)
-        _draw_measure(perplexity, table, "perplexity", color(0))
-        _draw_measure(diversity, table, "diversity", color(0))
-        _draw_measure(stability, table, "stability", color(0))
+        fig = Figure(figsize=(9, 6.4), layout="constrained")
+        stability, coherence, perplexity, diversity = fig.subplots(2, 2).ravel()
+        _draw_measure(stability, table, "stability", color(0), "top-10 Jaccard")
+        _draw_measure(stability, table, "stability_js", color(1), "1 − Jensen–Shannon")
+        stability.axhline(STABLE, color="0.35", ls=":", lw=1)
+        stability.set_ylim(-0.02, 1.02)
+        _draw_measure(coherence, table, "c_npmi", color(0), "c_npmi (10-word windows)")
+        _draw_measure(coherence, table, "npmi_paragraph", color(1), "NPMI within paragraphs")
+        _draw_measure(perplexity, table, "perplexity", color(0), "topic model")
+        if "perplexity_unigram" in table:
+            baseline = table.groupby("k")["perplexity_unigram"].mean()
+            perplexity.plot(baseline.index, baseline, color="0.45", ls=":", lw=1.2,
+                            label="word frequencies alone")  # fmt: skip
+        perplexity.legend(loc="center right", fontsize=7.5, frameon=False)
+        _draw_measure(diversity, table, "diversity", color(0), "diversity")
+        for ax in (stability, coherence):
+            ax.legend(loc="lower left", fontsize=7.5, frameon=False)
         panels = {
-            coherence: ("一致性 Coherence", "higher is better"),
-            perplexity: ("留出困惑度 Held-out perplexity", "first seed; lower is better"),
+            stability: ("重抽样稳定性 Resample stability", "per topic; higher is better"),
+            coherence: ("一致性 Coherence, top 10 words", "per topic; higher is better"),
+            perplexity: ("留出困惑度 Held-out perplexity", "left-out 20 %; lower is better"),
             diversity: ("主题多样性 Topic diversity, top 25 words", "higher is better"),
-            stability: ("种子稳定性 Seed stability, top 10 words", "higher is better"),
         }
-        diversity.axhline(MIN_DIVERSITY, color="0.35", ls=":", lw=1)
-        stability.axhline(MIN_STABILITY, color="0.35", ls=":", lw=1)
-        stability.set_ylim(np.nanmin([table["stability"].min(), MIN_STABILITY]) - 0.03, 1.02)
         for ax, (title, note) in panels.items():
             for k in ruled_out:
-                ax.axvspan(k - step / 2, k + step / 2, color="0.955", lw=0, zorder=0)
+                ax.axvspan(k - step / 2, k + step / 2, color="0.95", lw=0, zorder=0)
             ax.set_title(title, loc="left")
             ax.text(1.0, 1.02, note, transform=ax.transAxes, ha="right", va="bottom",
                     fontsize=7.5, color="0.45")  # fmt: skip
             ax.axvline(recommended, color="0.3", ls="--", lw=1, zorder=0)
+            if used is not None and used != recommended:
+                ax.axvline(used, color=color(3), ls="-.", lw=1, zorder=0)
             ax.grid(axis="y", color="0.92", lw=0.6)
             ax.set_xticks(ks)
             ax.set_xlim(ks[0] - step / 2, ks[-1] + step / 2)
             ax.set_xlabel("主题数 number of topics K")
-        c_v.annotate(  # on the twin, which is drawn above the c_npmi axes
-            f"推荐 recommended K = {recommended}", xy=(recommended, 1.0),
+        stability.annotate(
+            _headline(recommended, choice.qualified, used, by_hand), xy=(recommended, 1.0),
             xycoords=("data", "axes fraction"), xytext=(4, -4), textcoords="offset points",
-            ha="left", va="top", fontsize=8.5, color="0.15", zorder=5,
+            ha="right" if recommended == ks[-1] else "left", va="top", fontsize=8.5,
+            color="0.15" if choice.qualified else "firebrick", zorder=5,
             bbox={"fc": "white", "ec": "none", "alpha": 0.85, "pad": 1.5},
         )  # fmt: skip
         fig.suptitle(
-            f"选择主题数 Choosing K: mean over {table['seed'].nunique()} seeds (line), "
-            "each seed (dots), min–max band"
+            "选择主题数 Choosing K: each topic of the full-data fit against fits on 80 % "
+            "subsamples; line = mean over topics, dots = topics"
         )
+        notes = "".join(f"\nNote: {note}." for note in choice.notes())
         fig.text(
-            0.5, 0, f"Grey: K ruled out: mean stability or diversity below the dotted line "
-            f"({MIN_STABILITY:g}, {MIN_DIVERSITY:g}), or a theme topic with fewer than "
-            f"{MIN_THEME_SEEDS} of its seed words in its top 10.\n"
-            "Recommended: the highest mean c_npmi among the other K (ties: the smaller K).",
+            0.5, 0, f"Grey: K ruled out: mean stability below the dotted line ({STABLE:g}: on "
+            f"average fewer than two of three top words come back), held-out perplexity not below "
+            f"word frequencies',\nor a theme topic with fewer than {MIN_THEME_SEEDS} of its seed "
+            "words in its top 10. "
+            "Recommended: of the other K, the smallest within one standard error of the most stable."
+            + notes,
             ha="center", va="top", fontsize=8, color="0.3", linespacing=1.5,
         )  # fmt: skip
     return fig

@@ -90,6 +90,29 @@ def topic_label(
     return text
 
 
+def is_unstable(source: Any, k: int) -> bool:
+    """Whether topic ``k``'s stability under resampling is below
+    :data:`topics.model.k_rule.STABLE` (False when the run has no stability)."""
+    from topics.model.k_rule import STABLE
+
+    value = _topic_row(_topics_table(source), k).get("stability", float("nan"))
+    return bool(value < STABLE)
+
+
+def stability_tag(source: Any, k: int) -> str:
+    """Topic ``k``'s stability under resampling for figures: ``"稳定 stable 0.77"`` or
+    ``"不稳定 unstable 0.40"`` ("" when the run has no stability).
+
+    >>> stability_tag(pd.DataFrame({"topic": [1, 2], "stability": [0.77, 0.4]}), 2)
+    '不稳定 unstable 0.40'
+    """
+    value = _topic_row(_topics_table(source), k).get("stability", float("nan"))
+    if value != value:  # NaN or missing
+        return ""
+    word = "不稳定 unstable" if is_unstable(source, k) else "稳定 stable"
+    return f"{word} {value:.2f}"
+
+
 def topic_labels(source: Any, width: int | None = 12, **options) -> list[str]:
     """:func:`topic_label` of every topic, T1 first."""
     topics = _topics_table(source)

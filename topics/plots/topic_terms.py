@@ -9,12 +9,15 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from topics.model.k_rule import STABLE
 from topics.plots.grid import freeze_layout
-from topics.plots.labels import THEME_MARK, topic_label
+from topics.plots.labels import THEME_MARK, is_unstable, stability_tag, topic_label
 from topics.plots.style import color, plot_style
 
 #: Marks seed words among a theme topic's terms.
 SEED_MARK = "*"
+#: Panels of topics that are unstable under resampling: tinted, their tag in this colour.
+UNSTABLE_FACE, UNSTABLE_COLOR = "#fbeeee", "firebrick"
 
 
 def topic_term_counts(run) -> np.ndarray:
@@ -34,6 +37,8 @@ def plot_topic_terms(run, n: int = 10, lam: float = 0.6, ncols: int = 4) -> Figu
     fills its light bar marks a term exclusive to the topic. Where the estimate exceeds the
     observed count (seed words, whose prior adds pseudo-counts), the excess is hatched. Panel
     titles give number, label and prevalence; theme topics are marked ``◆``, seed words ``*``.
+    Each panel is tagged with its topic's stability under resampling; unstable topics (below
+    :data:`topics.model.k_rule.STABLE`) are tinted and tagged in red.
     """
     terms = run.terms(n, lam)
     terms = terms[terms["method"] == "relevance"]
@@ -73,12 +78,19 @@ def plot_topic_terms(run, n: int = 10, lam: float = 0.6, ncols: int = 4) -> Figu
             # of the panel size: saving the figure again gives the same bytes.
             ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
             ax.set_ylim(-0.6, n - 0.4)
+            tag = stability_tag(run, topic)
             ax.set_title(
                 topic_label(run, topic, width=14, english=True, prevalence=True, theme_mark=True),
                 fontsize=9,
                 loc="left",
                 color="0.1",
+                pad=11 if tag else 6,
             )
+            unstable = is_unstable(run, topic)
+            ax.text(0.0, 1.012, tag, transform=ax.transAxes, ha="left", va="bottom",
+                    fontsize=7.5, color=UNSTABLE_COLOR if unstable else "0.4")  # fmt: skip
+            if unstable:
+                ax.set_facecolor(UNSTABLE_FACE)
             ax.spines["left"].set_visible(False)
             ax.xaxis.grid(True, color="0.9", linewidth=0.6)
             ax.set_axisbelow(True)
@@ -103,6 +115,10 @@ def plot_topic_terms(run, n: int = 10, lam: float = 0.6, ncols: int = 4) -> Figu
             ),
         ]
         note = f"{THEME_MARK} 种子主题 seeded theme topic;  {SEED_MARK} 种子词 seed word"
+        if "stability" in run.topics:
+            handles.append(Patch(facecolor=UNSTABLE_FACE, edgecolor="none",
+                                 label=f"不稳定 unstable: top-10 Jaccard against subsample "
+                                       f"fits below {STABLE:g}"))  # fmt: skip
         fig.legend(
             handles=handles + [Patch(color="none", label=note)],
             loc="outside lower left",
