@@ -195,8 +195,9 @@ def make_figures(
     Returns what was rebuilt, reused and written (see :mod:`topics.figures`)."""
     out = Path(out) if out else settings.path(settings.paths.figures)
     corpus, new_corpus = _prepared(settings, progress=progress)
-    (selection, best_k), new_selection = _k_selection(settings, progress=progress)
+    (selection, best_k), new_selection, run_saved = _k_selection(settings, progress=progress)
     run, new_run = _run(settings, model_settings(settings), progress)
+    new_run = new_run or run_saved  # the K selection fitted and saved it
     made_from = {"prepared corpus": settings.path(settings.paths.processed),
                  "K selection": _k_selection_folder(settings), f"run {run.path.name}": run.path}  # fmt: skip
     hashes = {
@@ -433,7 +434,8 @@ def k_selection(
 def _k_selection(
     settings: Settings, ks: Iterable[int] | None = None, resamples: int | None = None,
     progress: bool = True,
-) -> tuple[tuple[pd.DataFrame, int], bool]:  # fmt: skip
+) -> tuple[tuple[pd.DataFrame, int], bool, bool]:  # fmt: skip
+    """The K selection, whether it was built anew, and whether that saved the config's run."""
     ks = _grid(settings, ks)
     resamples = settings.select_k.resamples if resamples is None else int(resamples)
     if not ks or resamples < 0:
@@ -470,10 +472,11 @@ def _k_selection(
     (table, best), rebuilt = reuse_or_build(_k_selection_folder(settings), inputs, build, load)
     used = best if settings.model.k == "auto" else settings.model.k
     fits = made.get("fits", {})
-    if used in fits and resamples == settings.select_k.resamples and ks == _grid(settings):
+    saved = used in fits and resamples == settings.select_k.resamples and ks == _grid(settings)
+    if saved:
         quality = table.loc[table["k"] == used, ["topic", *QUALITY]].reset_index(drop=True)
         save_run(settings, fits[used], made["corpus"], made["tokenized"], quality)
-    return (table, best), rebuilt
+    return (table, best), rebuilt, saved
 
 
 def recommended_k(settings: Settings) -> int:
