@@ -135,3 +135,24 @@ def test_ldavis_page_works_offline(first_pass):
     assert not re.search(r"<script[^>]+src=[\"']?https?:", page)
     assert not re.search(r"<link[^>]+href=[\"']?https?:", page)
     assert "d3" in page and "new LDAvis(" in page
+
+
+def test_a_fresh_clone_with_the_shipped_config_draws_the_committed_figures(tmp_path, raw_dir):
+    """The repository as cloned (no derived data; the committed figures and MANIFEST.json):
+    ``topics figures`` builds corpus, K selection and run, and draws the committed bytes."""
+    shutil.copytree(raw_dir, tmp_path / "data" / "raw")
+    shutil.copytree(ROOT / "data" / "lexicons", tmp_path / "data" / "lexicons")
+    for name in ("themes.toml", "furniture.toml"):
+        shutil.copy(ROOT / "data" / name, tmp_path / "data" / name)
+    shutil.copy(ROOT / "topics.toml", tmp_path / "topics.toml")  # as shipped
+    shutil.copytree(ROOT / "figures", tmp_path / "figures")
+    result = CliRunner().invoke(app, ["figures", "-q", "--config", str(tmp_path / "topics.toml")])
+    assert result.exit_code == 0, result.output
+    assert "rebuilt: prepared corpus, K selection, run k8-seed42-" in result.output
+    assert (tmp_path / "data" / "runs" / "latest").exists()
+    shown = CliRunner().invoke(app, ["show", "--config", str(tmp_path / "topics.toml")])
+    assert shown.exit_code == 0 and "T8" in shown.output, shown.output
+    committed = [p for p in (ROOT / "figures").iterdir() if p.name != "MANIFEST.json"]
+    assert len(committed) == 11
+    for path in committed:
+        assert (tmp_path / "figures" / path.name).read_bytes() == path.read_bytes(), path.name
