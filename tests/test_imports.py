@@ -12,7 +12,8 @@ LAYERS = {
     "topics": 0, "topics.errors": 0, "topics.resources": 0, "topics.storage": 0,
     "topics.corpus": 1, "topics.text": 2, "topics.model": 3, "topics.analysis": 4,
     "topics.plots": 5,
-    "topics.config": 6, "topics.pipeline": 7, "topics.figures": 7, "topics.cli": 8,
+    "topics.config": 6, "topics.project": 7, "topics.pipeline": 7, "topics.figures": 7,
+    "topics.cli": 8,
 }  # fmt: skip
 
 
