@@ -1,0 +1,34 @@
+"""The README's Python examples run as written, in a copy of the project."""
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BLOCKS = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text("utf-8"), re.S)
+
+
+def test_the_readme_has_python_examples():
+    assert BLOCKS and any("topics.explore(run, corpus)" in block for block in BLOCKS)
+
+
+@pytest.mark.parametrize("block", BLOCKS, ids=[f"block{i + 1}" for i in range(len(BLOCKS))])
+def test_readme_python_block_runs(block, tmp_path, monkeypatch, raw_dir, capsys):
+    shutil.copytree(raw_dir, tmp_path / "data" / "raw")
+    shutil.copytree(ROOT / "data" / "lexicons", tmp_path / "data" / "lexicons")
+    for name in ("themes.toml", "furniture.toml"):
+        shutil.copy(ROOT / "data" / name, tmp_path / "data" / name)
+    config = (ROOT / "topics.toml").read_text(encoding="utf-8")
+    config = re.sub(r'(?m)^k = "auto"', "k = 8", config)  # no K selection in a unit test
+    (tmp_path / "topics.toml").write_text(config, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 - the README's own code
+    if "browser" in namespace:
+        import ipywidgets
+
+        assert isinstance(namespace["browser"], ipywidgets.VBox)
+        printed = capsys.readouterr().out  # each topic's top terms: finance and cadre incentives
+        assert "财政" in printed and "考核" in printed and namespace["run"].k == 8
