@@ -15,6 +15,7 @@ from numbers import Integral
 import pandas as pd
 
 from topics.errors import input_error
+from topics.model.choices import LAMBDA
 from topics.model.runs import TopicRun
 
 MIN_TOKENS = 10
@@ -53,7 +54,7 @@ def resolve_topic(run: TopicRun, topic: int | str | None = None, theme: str | No
     return k
 
 
-def topic_words(run: TopicRun, topic: int, n: int = 10, lam: float = 0.6) -> list[str]:
+def topic_words(run: TopicRun, topic: int, n: int = 10, lam: float = LAMBDA) -> list[str]:
     """Words that mark a topic in text: its theme's seed words, else its top relevance terms.
 
     >>> topic_words(run, 1)[:3]  # doctest: +SKIP

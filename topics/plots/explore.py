@@ -17,12 +17,13 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from topics.analysis.passages import excerpt, highlight, representative_passages, topic_words
+from topics.model.choices import LAMBDA
 from topics.model.runs import TopicRun
 from topics.plots.labels import article_labels, is_unstable, stability_tag, topic_label
 from topics.plots.style import color, plot_style
 
 
-def terms_html(run: TopicRun, topic: int, lam: float = 0.6, n: int = 15) -> str:
+def terms_html(run: TopicRun, topic: int, lam: float = LAMBDA, n: int = 15) -> str:
     """A table of the topic's top terms by relevance at ``lam``, with probability bars; the
     heading tags the topic's stability under resampling (red when unstable)."""
     table = run.terms(n=n, lam=lam)

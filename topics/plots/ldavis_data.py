@@ -22,11 +22,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from topics.model.choices import LAMBDA
 from topics.model.ordination import round_to_scale, topic_coordinates
 from topics.plots.topic_terms import topic_term_counts
 
 #: λ at which the page opens and lists each topic's terms (as ``topics show`` and the PNGs).
-DEFAULT_LAMBDA = 0.6
+DEFAULT_LAMBDA = LAMBDA
 #: Decimals kept of ``logprob`` and ``loglift`` (values of order 1–10): fine enough that
 #: rounding does not reorder terms, coarse enough to drop host-specific last bits.
 LOG_DECIMALS = 6

@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from topics.model.choices import LAMBDA
 from topics.model.k_rule import STABLE
 from topics.plots.grid import freeze_layout
 from topics.plots.labels import THEME_MARK, is_unstable, stability_tag, topic_label
@@ -29,7 +30,7 @@ def topic_term_counts(run) -> np.ndarray:
     return topic_word * (prevalence * n_tokens)[:, None]
 
 
-def plot_topic_terms(run, n: int = 10, lam: float = 0.6, ncols: int = 4) -> Figure:
+def plot_topic_terms(run, n: int = 10, lam: float = LAMBDA, ncols: int = 4) -> Figure:
     """A panel per topic: its top-``n`` terms by relevance (λ = ``lam``) as horizontal bars.
 
     The dark bar is the term's estimated tokens in the topic (proportional to ``p(w|k)``), the
