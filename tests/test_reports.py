@@ -47,7 +47,8 @@ def test_topic_terms_follow_the_method_and_n(run):
     assert frex["topic"].tolist() == list(range(1, run.k + 1))
     text = reports.topics_text(frex, 4, 0.6, "frex")
     assert text.splitlines()[0] == "topics (top 4 terms by frex):"
-    assert len(text.splitlines()) == run.k + 2 and "[finance]" in text
+    assert len(text.splitlines()) == run.k + 3 and "[finance]" in text  # + two footnotes
+    assert text.splitlines()[-2] == "  (* a seed word of the topic's theme)"
     assert text.splitlines()[-1].startswith("  (stability: mean top-10 Jaccard")
 
 
@@ -66,3 +67,18 @@ def test_passages_text_highlights_the_key_words(run, prepared):
     text = reports.passages_text(run, table, 1, width=80)
     assert text.startswith("T1 乡镇财政: key words")
     assert text.count("【") >= 2 and f"1. {table['paragraph_id'].iloc[0]}" in text
+
+
+def test_show_marks_the_seed_words_of_theme_topics(run):
+    table = reports.topic_terms(run, n=10)
+    seeds = run.seeds.groupby("topic")["seed"].agg(set)
+    for row in table.itertuples():
+        expected = [w for w in row.terms.split() if w in seeds.get(row.topic, ())]
+        assert row.seeds.split() == expected
+    assert table.loc[table["theme"] == "", "seeds"].eq("").all()  # free topics have none
+    text = reports.topics_text(table, 10, 0.6, "relevance")
+    finance = next(line for line in text.splitlines() if "[finance]" in line)
+    n_seeds = len(table.set_index("theme").loc["finance", "seeds"].split())
+    assert f"({n_seeds} of 10 seed words)" in finance and "财政*" in finance
+    free = next(line for line in text.splitlines() if line.startswith("  T5"))
+    assert "*" not in free

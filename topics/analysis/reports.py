@@ -24,12 +24,19 @@ def topic_terms(
     run: TopicRun, n: int = N_TERMS, lam: float = LAMBDA, method: str = "relevance"
 ) -> pd.DataFrame:
     """One row per topic: number, prevalence, stability under resampling (NaN if not
-    measured), label, theme and its top ``n`` terms by ``method``."""
+    measured), label, theme, its top ``n`` terms by ``method`` and, for a theme topic, the
+    theme's seed words among them (``seeds``, in the order of ``terms``)."""
     table = run.terms(n=n, lam=lam)
     table = table[table["method"] == method]
-    words = table.groupby("topic", sort=True)["term"].agg(" ".join)
+    words = table.groupby("topic", sort=True)["term"].agg(list)
+    seeds = run.seeds.groupby("topic")["seed"].agg(set) if len(run.seeds) else pd.Series()
     out = run.topics.reindex(columns=["topic", "prevalence", "stability", "label", "theme"])
-    out["terms"] = out["topic"].map(words).fillna("")
+    top = out["topic"].map(words).apply(lambda terms: terms if isinstance(terms, list) else [])
+    out["terms"] = top.map(" ".join)
+    out["seeds"] = [
+        " ".join(w for w in terms if w in seeds.get(topic, ()))
+        for topic, terms in zip(out["topic"], top, strict=True)
+    ]
     return out.reset_index(drop=True)
 
 
@@ -45,9 +52,14 @@ def topics_text(table: pd.DataFrame, n: int, lam: float, method: str) -> str:
         theme = f" [{row.theme}]" if row.theme else ""
         trust = " " * 5 if pd.isna(row.stability) else f"{row.stability:.2f}"
         trust += "!" if row.stability < STABLE else " "
+        seeds = set(row.seeds.split())
+        terms = " ".join(f"{w}*" if w in seeds else w for w in row.terms.split())
+        share = f" ({len(seeds)} of {n} seed words)" if row.theme else ""
         lines.append(
-            f"  T{row.topic:<2} {row.prevalence:6.1%} {trust} {row.label}{theme}: {row.terms}"
+            f"  T{row.topic:<2} {row.prevalence:6.1%} {trust} {row.label}{theme}{share}: {terms}"
         )
+    if table["theme"].astype(bool).any():
+        lines.append("  (* a seed word of the topic's theme)")
     if table["stability"].notna().any():
         lines.append(
             "  (stability: mean top-10 Jaccard against fits on 80 % subsamples; "
