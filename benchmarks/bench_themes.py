@@ -23,7 +23,7 @@ from __future__ import annotations
 import argparse
 import re
 import shutil
-import tempfile
+import sys
 import tomllib
 import warnings
 from dataclasses import dataclass, field
@@ -37,6 +37,9 @@ from topics.analysis.infer import infer_texts
 from topics.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from corpora import project_copy  # noqa: E402
+
 LABELLED = ROOT / "benchmarks" / "data" / "theme_paragraphs.csv"
 RESULTS = ROOT / "benchmarks" / "results"
 TARGET_AUC = 0.85
@@ -72,14 +75,9 @@ VARIANTS = {
 }
 
 
-def project_copy(k: int | None) -> Path:
-    """A temporary copy of the project (raw data, lexicons, settings) to fit variants in."""
-    root = Path(tempfile.mkdtemp(prefix="bench-themes-"))
-    shutil.copytree(ROOT / "data" / "raw", root / "data" / "raw")
-    shutil.copytree(ROOT / "data" / "lexicons", root / "data" / "lexicons")
-    for name in ("themes.toml", "furniture.toml", "topics.toml"):
-        target = root / ("topics.toml" if name == "topics.toml" else f"data/{name}")
-        shutil.copy(ROOT / (name if name == "topics.toml" else f"data/{name}"), target)
+def project_with_k(k: int | None) -> Path:
+    """A temporary copy of the project (:func:`corpora.project_copy`), with K fixed to ``k``."""
+    root = project_copy()
     if k is not None:
         config = root / "topics.toml"
         text = re.sub(r"(?m)^k = .*$", f"k = {k}", config.read_text(encoding="utf-8"))
@@ -141,7 +139,7 @@ def main() -> None:
     warnings.simplefilter("ignore")
     labelled = pd.read_csv(LABELLED, encoding="utf-8")
     print(f"{len(labelled)} labelled paragraphs: {labelled['theme'].value_counts().to_dict()}")
-    root = project_copy(args.k)
+    root = project_with_k(args.k)
     rows = []
     try:
         for name, variant in VARIANTS.items():

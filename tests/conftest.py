@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,27 @@ RAW = ROOT / "data" / "raw"
 @pytest.fixture(scope="session")
 def raw_dir() -> Path:
     return RAW
+
+
+@pytest.fixture(scope="session")
+def copy_project():
+    """``copy_project(root, **settings)`` lays out a fresh clone of the project in ``root``: the
+    raw pages, lexicons, themes, furniture rules and ``topics.toml``, with each keyword's line
+    replaced (``ks="[6, 8]"`` → ``ks = [6, 8]``); no derived data. Returns ``root``."""
+
+    def copy(root: Path, **settings: str) -> Path:
+        shutil.copytree(RAW, root / "data" / "raw")
+        shutil.copytree(ROOT / "data" / "lexicons", root / "data" / "lexicons")
+        for name in ("themes.toml", "furniture.toml"):
+            shutil.copy(ROOT / "data" / name, root / "data" / name)
+        config = (ROOT / "topics.toml").read_text(encoding="utf-8")
+        for key, value in settings.items():
+            config, found = re.subn(rf"(?m)^{key} = .*$", f"{key} = {value}", config)
+            assert found == 1, f"topics.toml has no single line for {key}"
+        (root / "topics.toml").write_text(config, encoding="utf-8")
+        return root
+
+    return copy
 
 
 @pytest.fixture(scope="session")

@@ -21,19 +21,11 @@ FIGURES = [
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory, raw_dir):
+def project(tmp_path_factory, copy_project):
     """A fresh clone: raw pages, lexicons, themes, the config (a small K grid, one resample)
     and the committed figures with their MANIFEST.json, but no prepared corpus, K selection or
     run (not versioned)."""
-    root = tmp_path_factory.mktemp("clone")
-    shutil.copytree(raw_dir, root / "data" / "raw")
-    shutil.copytree(ROOT / "data" / "lexicons", root / "data" / "lexicons")
-    for name in ("themes.toml", "furniture.toml"):
-        shutil.copy(ROOT / "data" / name, root / "data" / name)
-    config = (ROOT / "topics.toml").read_text(encoding="utf-8")
-    config = re.sub(r"(?m)^ks = .*$", "ks = [6, 8]", config)
-    config = re.sub(r"(?m)^resamples = .*$", "resamples = 1", config)
-    (root / "topics.toml").write_text(config, encoding="utf-8")
+    root = copy_project(tmp_path_factory.mktemp("clone"), ks="[6, 8]", resamples="1")
     shutil.copytree(ROOT / "figures", root / "figures")
     assert (root / "figures" / "MANIFEST.json").exists()
     return root
@@ -137,14 +129,10 @@ def test_ldavis_page_works_offline(first_pass):
     assert "d3" in page and "new LDAvis(" in page
 
 
-def test_a_fresh_clone_with_the_shipped_config_draws_the_committed_figures(tmp_path, raw_dir):
+def test_a_fresh_clone_with_the_shipped_config_draws_the_committed_figures(tmp_path, copy_project):
     """The repository as cloned (no derived data; the committed figures and MANIFEST.json):
     ``topics figures`` builds corpus, K selection and run, and draws the committed bytes."""
-    shutil.copytree(raw_dir, tmp_path / "data" / "raw")
-    shutil.copytree(ROOT / "data" / "lexicons", tmp_path / "data" / "lexicons")
-    for name in ("themes.toml", "furniture.toml"):
-        shutil.copy(ROOT / "data" / name, tmp_path / "data" / name)
-    shutil.copy(ROOT / "topics.toml", tmp_path / "topics.toml")  # as shipped
+    copy_project(tmp_path)  # the config as shipped
     shutil.copytree(ROOT / "figures", tmp_path / "figures")
     result = CliRunner().invoke(app, ["figures", "-q", "--config", str(tmp_path / "topics.toml")])
     assert result.exit_code == 0, result.output

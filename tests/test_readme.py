@@ -1,7 +1,6 @@
 """The README's Python examples run as written, in a copy of the project."""
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,14 +14,8 @@ def test_the_readme_has_python_examples():
 
 
 @pytest.mark.parametrize("block", BLOCKS, ids=[f"block{i + 1}" for i in range(len(BLOCKS))])
-def test_readme_python_block_runs(block, tmp_path, monkeypatch, raw_dir, capsys):
-    shutil.copytree(raw_dir, tmp_path / "data" / "raw")
-    shutil.copytree(ROOT / "data" / "lexicons", tmp_path / "data" / "lexicons")
-    for name in ("themes.toml", "furniture.toml"):
-        shutil.copy(ROOT / "data" / name, tmp_path / "data" / name)
-    config = (ROOT / "topics.toml").read_text(encoding="utf-8")
-    config = re.sub(r'(?m)^k = "auto"', "k = 8", config)  # no K selection in a unit test
-    (tmp_path / "topics.toml").write_text(config, encoding="utf-8")
+def test_readme_python_block_runs(block, tmp_path, monkeypatch, copy_project, capsys):
+    copy_project(tmp_path, k="8")  # no K selection in a unit test
     monkeypatch.chdir(tmp_path)
     namespace: dict = {}
     exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 - the README's own code
