@@ -94,8 +94,9 @@ def make_figures(
         name: storage.file_sha256(path / storage.MANIFEST) for name, path in made_from.items()
     }
     inputs = {**run.manifest["inputs"], "run": run.path.name,
-              "figures": settings.fingerprint("figures"), "made_from": hashes}  # fmt: skip
-    paths, drawn = figures.regenerate(corpus, run, selection, best_k, out, inputs, progress, force,
+              "figures": settings.fingerprint("figures")}  # fmt: skip
+    paths, drawn = figures.regenerate(corpus, run, selection, best_k, out, inputs, hashes,
+                                      progress, force,
                                       prevalence_by=settings.figures.prevalence_by,
                                       k_by_hand=settings.model.k != "auto")  # fmt: skip
     rebuilt = dict(zip(made_from, (new_corpus, new_selection, new_run), strict=True))
