@@ -49,7 +49,7 @@ def test_most_similar_paragraph_level_is_inferred(run, texts):
     table = compare.most_similar(run, f"{A2}/p004", n=2, corpus_paragraphs=texts)
     assert table["id"].iloc[0] == f"{A1}/p004"  # its near-duplicate
     assert table["duplicate_of"].isna().iloc[0]
-    assert " › 一、乡镇调控力现状" in table["title"].iloc[0]
+    assert " > 一、乡镇调控力现状" in table["title"].iloc[0]  # one separator, as in sections
 
 
 def test_most_similar_names_the_topic_both_share_most(run):

@@ -127,7 +127,7 @@ def test_spline_predictions_follow_a_curve_and_missing_years_are_dropped():
     ("formula", "message"),
     [
         ("T1 ~ year", r"formula 'T1 ~ year' has a left-hand side"),
-        ("~ county", r"formula '~ county' names no metadata column \(known: year, place\)"),
+        ("~ county", r"formula '~ county' names no metadata column \(usable columns: year, place,"),
         ("~ year + I(2 * year)", r"rank-deficient"),
         ("~ C(year)", r"120 units with its covariates cannot fit"),
         ("~ year +", r"formula '~ year \+': "),
@@ -283,9 +283,11 @@ def test_effect_errors_are_one_line(planted):
     config = ["-c", str(root / "topics.toml")]
     result = CliRunner().invoke(app, ["effect", "~ county", *config])
     assert result.exit_code == 1
-    assert result.output.strip().splitlines() == [
-        "error: formula '~ county' names no metadata column (known: year)"
-    ]
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(
+        "error: formula '~ county' names no metadata column (usable columns: year, page_id; "
+    )
+    assert "metadata.csv" in lines[0] and "filename_pattern" in lines[0]
     result = CliRunner().invoke(app, ["effect", "~ year", *config, "--level", "paragraph",
                                       "--draws", "5", "-o", str(root / "p.xlsx")])  # fmt: skip
     assert result.exit_code == 0 and pd.read_excel(root / "p.xlsx")["kind"].notna().all()

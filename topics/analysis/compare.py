@@ -17,6 +17,7 @@ import pandas as pd
 from topics.analysis.ids import LEVELS, resolve_id
 from topics.analysis.passages import MIN_TOKENS, excerpt, topic_words, with_text
 from topics.analysis.share import theme_prevalence  # noqa: F401 (its former home)
+from topics.corpus.sections import SECTION_SEPARATOR
 from topics.errors import input_error
 from topics.model.metrics import hellinger, jensen_shannon, pairwise_distances
 from topics.model.runs import TopicRun
@@ -82,7 +83,7 @@ def _titles(run: TopicRun, level: str, corpus_paragraphs=None, short: bool = Tru
     if corpus_paragraphs is not None:
         texts = getattr(corpus_paragraphs, "paragraphs", corpus_paragraphs)
         section = texts.set_index("paragraph_id")["section"].reindex(titles.index).fillna("")
-        titles = titles.where(section == "", titles + " › " + section)
+        titles = titles.where(section == "", titles + SECTION_SEPARATOR + section)
     return titles
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from topics.analysis.effects import LEVEL, posterior_gamma, unit_matrix
 from topics.analysis.passages import resolve_topic
-from topics.corpus.metadata import metadata_columns
+from topics.corpus.metadata import known_columns_text
 from topics.errors import input_error
 from topics.model.runs import TopicRun
 from topics.weighting import token_weighted_means
@@ -46,7 +46,7 @@ def theme_prevalence(
     k = resolve_topic(run, **{"theme" if is_theme else "topic": theme_or_topic})
     para = run.paragraphs[(run.paragraphs["n_tokens"] > 0) & run.paragraphs[f"T{k}"].notna()]
     n_tokens = para["n_tokens"].to_numpy(dtype=float)
-    gamma = posterior_gamma(para[run.topic_columns].to_numpy(float), n_tokens, run.model.alpha)
+    gamma = posterior_gamma(para[run.topic_columns].to_numpy(float), n_tokens, run.alpha())
     ids, mixing = unit_matrix(para["article_id"], n_tokens)
     rng = np.random.default_rng(seed)
     a, b = gamma[:, k - 1], gamma.sum(axis=1) - gamma[:, k - 1]
@@ -92,11 +92,8 @@ def share_by(
         raise input_error(None, "the table has no topic columns (T1, T2, …)")
     if column not in table.columns:
         if metadata is None or column not in metadata.columns:
-            known = metadata_columns(metadata) if metadata is not None else []
-            raise input_error(
-                None, f"no metadata column {column!r}",
-                f"known: {', '.join(known)}" if known else "the corpus has no metadata columns",
-            )  # fmt: skip
+            known = known_columns_text(metadata if metadata is not None else table)
+            raise input_error(None, f"no metadata column {column!r}", known)
         key = next(k for k in ("paragraph_id", "article_id", "page_id") if k in table)
         table = table.merge(metadata[[key, column]], on=key, how="left")
     if not include_duplicates and "duplicate_of" in table.columns:
