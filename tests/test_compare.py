@@ -126,16 +126,24 @@ def test_min_tokens_keeps_short_paragraphs_out(run, texts):
     ("kwargs", "match"),
     [
         ({"theme": "tax"}, r"no theme 'tax' in this run \(themes: finance, cadre_incentives"),
-        ({"topic": 99}, r"no topic 99 \(topics are numbered 1 to 8\)"),
+        ({"topic": 99}, r"no topic 99 \(topics are T1 to T8\)"),
         ({"topic": 0}, r"no topic 0"),
         ({"topic": "finance"}, r"no topic 'finance'"),
-        ({}, r"give exactly one of topic= or theme="),
+        ({}, r"give exactly one of a topic or a theme \(e.g. --topic T3 or --theme finance\)"),
         ({"topic": 1, "theme": "finance"}, r"give exactly one"),
     ],
 )
 def test_bad_topic_or_theme_raises_input_error(run, texts, kwargs, match):
     with pytest.raises(InputError, match=match):
         passages.representative_passages(run, texts, **kwargs)
+
+
+def test_keyword_in_context_lists_a_nested_keyword_once():
+    """办公经费 and 经费 both mark the finance topic: 经费 inside 办公经费 is not a second hit,
+    经费 on its own still is."""
+    texts = pd.DataFrame({"paragraph_id": ["p1"], "text": ["乡镇办公经费紧张,经费不足"]})
+    table = passages.keyword_in_context(texts, ["经费", "办公经费"], width=2)
+    assert list(zip(table["position"], table["keyword"], strict=True)) == [(2, "办公经费"), (9, "经费")]
 
 
 def test_keyword_in_context_slices():
