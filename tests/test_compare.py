@@ -83,6 +83,25 @@ def test_compare_an_article_with_itself(run, texts):
     assert "Separating (|A−B| ≥ 0.10): none" in str(result)
 
 
+def test_compare_without_a_shared_topic_shows_the_separating_topics_passages(run, texts):
+    """Two reports that share no topic: each separating topic's passages come from the report
+    that has more of it, and the report prints them."""
+    b = next(
+        other for other in run.articles["article_id"]
+        if compare.compare_documents(run, texts, A1, other).shared.empty
+    )  # fmt: skip
+    result = compare.compare_documents(run, texts, A1, b, n_passages=2)
+    assert result.shared.empty and len(result.separating) > 0
+    assert result.passages["topic"].tolist() == [t for t in result.separating["topic"] for _ in "12"]
+    for row in result.passages.itertuples():
+        difference = result.mix.set_index("topic").loc[row.topic, "difference"]
+        assert row.document == ("A" if difference > 0 else "B")
+        assert row.paragraph_id.startswith((A1 if row.document == "A" else b) + "/")
+    report = result.summary()
+    for topic in result.separating["topic"]:
+        assert f"Passages carrying T{topic} " in report
+
+
 def test_compare_two_articles(run, texts):
     result = compare.compare_documents(run, texts, A1, "001_ebcc36c3b1595f89#4", n_passages=2)
     mix = result.mix

@@ -189,7 +189,8 @@ def compare_documents(
 ) -> Comparison:
     """Compare two articles or two paragraphs: mixes, distances, shared and separating topics,
     and for each shared topic the ``n_passages`` paragraphs of A and of B that carry it most
-    (paragraphs with at least ``MIN_TOKENS`` tokens first).
+    (paragraphs with at least ``MIN_TOKENS`` tokens first). When they share no topic, the
+    passages are those of each separating topic in the document that has more of it.
 
     >>> print(compare_documents(run, corpus.paragraphs, "000_786013f1ef10bced#1",
     ...                         "000_786013f1ef10bced#3"))  # doctest: +SKIP
@@ -207,11 +208,18 @@ def compare_documents(
     separating = mix.assign(key=gap)[gap >= threshold].sort_values(
         "key", ascending=False, kind="stable"
     )
+    separating = separating.head(n_separating)
+    both = (("A", id_a), ("B", id_b))
+    if len(shared):
+        carried = [(topic, both) for topic in shared["topic"]]
+    else:  # nothing shared: what tells them apart, in the document that has more of it
+        carried = [(r.topic, both[:1] if r.difference > 0 else both[1:])
+                   for r in separating.itertuples()]  # fmt: skip
     texts = with_text(run, corpus_paragraphs)
     rows = []
-    for topic in shared["topic"]:
+    for topic, documents in carried:
         words, column = topic_words(run, topic), f"T{topic}"
-        for document, item in (("A", id_a), ("B", id_b)):
+        for document, item in documents:
             own = texts[(texts["article_id"] == item) | (texts["paragraph_id"] == item)]
             own = own.dropna(subset=[column]).assign(long=lambda t: t["n_tokens"] >= MIN_TOKENS)
             best = own.sort_values(["long", column], ascending=False, kind="stable")
@@ -226,6 +234,6 @@ def compare_documents(
     return Comparison(
         id_a, id_b, titles[id_a], titles[id_b], mix, distance,
         shared.drop(columns="key").reset_index(drop=True),
-        separating.drop(columns="key").head(n_separating).reset_index(drop=True),
+        separating.drop(columns="key").reset_index(drop=True),
         pd.DataFrame(rows, columns=columns), threshold,
     )  # fmt: skip
