@@ -280,3 +280,16 @@ def test_similar_and_passages_export(config, run, tmp_path):
     result = runner.invoke(app, ["passages", "--theme", "finance", "-n", "2", "-o", str(found), *base])  # fmt: skip
     assert result.exit_code == 0, result.output
     assert found.read_text(encoding="utf-8").count("\n") == 2 + 2
+
+
+def test_similar_names_topics_like_everywhere_and_prints_no_nan(config, run, tmp_path):
+    """T1 … TK in printed and exported tables; an empty duplicate_of cell, never NaN."""
+    base = ["--config", str(config), "--run", str(run.path)]
+    out = tmp_path / "similar.csv"
+    result = runner.invoke(app, ["similar", "000#1", "-o", str(out), *base])
+    assert result.exit_code == 0, result.output
+    assert "NaN" not in result.output and re.search(r" T\d+ ", result.output)
+    table = pd.read_csv(out, keep_default_na=False)
+    assert table["shared_topic"].str.fullmatch(r"T\d+").all()
+    shown = runner.invoke(app, ["show", "--all", *base])
+    assert re.search(r"(?m)^ +T1 +probability", shown.output), shown.output

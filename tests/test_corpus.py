@@ -183,3 +183,17 @@ def test_a_backtracking_filename_pattern_is_stopped_and_named(tmp_path):
     message = str(caught.value)
     assert message.startswith(f"{name}: corpus.filename_pattern {pattern!r} takes over 1 s")
     assert "\n" not in message
+
+
+def test_a_paragraph_is_filed_under_its_own_section(tmp_path):
+    """An unnumbered heading inside one numbered section does not head the next one."""
+    from topics.corpus.prepare import prepare_corpus
+
+    (tmp_path / "raw").mkdir()
+    lines = ["年度工作报告", "一、经济建设", "经济运行总体平稳,主要指标好于预期,就业形势稳定。",
+             "城市轨道交通", "城市轨道交通建设加快推进,新增运营里程较多,服务水平提高。",
+             "二、外交工作", "全方位外交取得新进展,同各国友好合作不断深化,影响力提升。"]  # fmt: skip
+    (tmp_path / "raw" / "report.txt").write_text("\n".join(lines), encoding="utf-8")
+    paragraphs = prepare_corpus(tmp_path / "raw").paragraphs.set_index("text")["section"]
+    assert paragraphs[lines[4]] == "一、经济建设 > 城市轨道交通"
+    assert paragraphs[lines[6]] == "二、外交工作"
