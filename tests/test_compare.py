@@ -92,7 +92,9 @@ def test_compare_without_a_shared_topic_shows_the_separating_topics_passages(run
     )  # fmt: skip
     result = compare.compare_documents(run, texts, A1, b, n_passages=2)
     assert result.shared.empty and len(result.separating) > 0
-    assert result.passages["topic"].tolist() == [t for t in result.separating["topic"] for _ in "12"]
+    assert result.passages["topic"].tolist() == [
+        t for t in result.separating["topic"] for _ in "12"
+    ]
     for row in result.passages.itertuples():
         difference = result.mix.set_index("topic").loc[row.topic, "difference"]
         assert row.document == ("A" if difference > 0 else "B")
@@ -162,7 +164,10 @@ def test_keyword_in_context_lists_a_nested_keyword_once():
     经费 on its own still is."""
     texts = pd.DataFrame({"paragraph_id": ["p1"], "text": ["乡镇办公经费紧张,经费不足"]})
     table = passages.keyword_in_context(texts, ["经费", "办公经费"], width=2)
-    assert list(zip(table["position"], table["keyword"], strict=True)) == [(2, "办公经费"), (9, "经费")]
+    assert list(zip(table["position"], table["keyword"], strict=True)) == [
+        (2, "办公经费"),
+        (9, "经费"),
+    ]
 
 
 def test_keyword_in_context_slices():
@@ -240,3 +245,25 @@ def test_paragraph_without_words_and_mismatched_corpus(run, texts):
         compare.most_similar(run, A1, level="paragraph")
     with pytest.raises(InputError, match=r"paragraphs of the run are not in the corpus given"):
         passages.representative_passages(run, texts.iloc[:10], theme="finance")
+
+
+def test_theme_prevalence_intervals_include_which_paragraphs_an_article_has(run):
+    """An article-level interval a reader can defend: at least as wide as the spread of the
+    token-weighted share over its paragraphs resampled with replacement (the posterior draws
+    of each paragraph alone give intervals so narrow they look like dots)."""
+    from topics.analysis.share import theme_prevalence
+
+    table = theme_prevalence(run, "finance").set_index("article_id")
+    rng = np.random.default_rng(1)
+    para = run.paragraphs[run.paragraphs["n_tokens"] > 0]
+    k = run.theme_topics()["finance"]
+    for article, rows in para.groupby("article_id"):
+        if len(rows) < 10:
+            continue
+        picks = rng.integers(0, len(rows), size=(2000, len(rows)))
+        shares, weights = rows[f"T{k}"].to_numpy()[picks], rows["n_tokens"].to_numpy()[picks]
+        means = (shares * weights).sum(axis=1) / weights.sum(axis=1)
+        low, high = np.quantile(means, [0.025, 0.975])
+        row = table.loc[article]
+        assert row["low"] <= row["share"] <= row["high"]
+        assert row["high"] - row["low"] >= 0.8 * (high - low), article

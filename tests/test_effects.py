@@ -127,7 +127,10 @@ def test_spline_predictions_follow_a_curve_and_missing_years_are_dropped():
     ("formula", "message"),
     [
         ("T1 ~ year", r"formula 'T1 ~ year' has a left-hand side"),
-        ("~ county", r"formula '~ county' names no metadata column \(usable columns: year, place; add"),
+        (
+            "~ county",
+            r"formula '~ county' names no metadata column \(usable columns: year, place; add",
+        ),
         ("~ year + I(2 * year)", r"rank-deficient"),
         ("~ C(year)", r"120 units with its covariates cannot fit"),
         ("~ year +", r"formula '~ year \+': "),

@@ -195,7 +195,10 @@ def keyword_in_context(
             if at + len(word) <= covered:
                 continue
             covered = max(covered, at + len(word))
-            left, right = text[max(0, at - width) : at], text[at + len(word) : at + len(word) + width]
+            left, right = (
+                text[max(0, at - width) : at],
+                text[at + len(word) : at + len(word) + width],
+            )
             rows.append((order, pid, at, left, word, right))
     columns = ["order", "paragraph_id", "position", "left", "keyword", "right"]
     table = pd.DataFrame(rows, columns=columns).sort_values(["order", "position"], kind="stable")

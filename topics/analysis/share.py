@@ -33,10 +33,13 @@ def theme_prevalence(
 
     The share is the token-weighted mean over the article's paragraphs (as in
     ``run.articles``). The interval takes the 2.5 and 97.5 percentiles over ``draws`` draws of
-    that mean, each paragraph's share drawn from its posterior Beta(γ_k, Σγ − γ_k) (the
-    topic's marginal of Dirichlet(γ)) with ``numpy.random.default_rng(seed)``: it carries the
-    model's uncertainty, which is larger for short paragraphs. Columns: article_id,
-    short_title, share, low, high, n_paragraphs (with words).
+    that mean, each draw combining two sources of uncertainty (``numpy.random.default_rng(seed)``):
+    the article's paragraphs resampled with replacement (a bootstrap: which paragraphs an
+    article happens to have; the main source, since paragraphs differ far more than the model
+    is unsure of any one) and each paragraph's share drawn from its posterior
+    Beta(γ_k, Σγ − γ_k) (the topic's marginal of Dirichlet(γ)). An article of one paragraph has
+    only the posterior part. Columns: article_id, short_title, share, low, high, n_paragraphs
+    (with words).
 
     >>> theme_prevalence(run, "finance").head(3)  # doctest: +SKIP
     """
@@ -50,10 +53,17 @@ def theme_prevalence(
     ids, mixing = unit_matrix(para["article_id"], n_tokens)
     rng = np.random.default_rng(seed)
     a, b = gamma[:, k - 1], gamma.sum(axis=1) - gamma[:, k - 1]
-    chunks = [  # a few draws at a time: memory stays bounded for large corpora
-        mixing @ rng.beta(a, b, size=(min(CHUNK, draws - start), len(a))).T
-        for start in range(0, draws, CHUNK)
-    ]
+    members = np.split(mixing.indices, mixing.indptr[1:-1])  # each article's paragraphs
+    chunks = []
+    for start in range(0, draws, CHUNK):  # a few draws at a time: memory stays bounded
+        size = min(CHUNK, draws - start)
+        weights = np.zeros((size, len(a)))
+        for rows in members:  # the bootstrap: how often each paragraph is drawn
+            weights[:, rows] = rng.multinomial(len(rows), np.full(len(rows), 1 / len(rows)), size)
+        weights *= n_tokens
+        shares = rng.beta(a, b, size=(size, len(a)))
+        chunks.append(((weights * shares) @ mixing.T.astype(bool)).T
+                      / (weights @ mixing.T.astype(bool)).T)  # fmt: skip
     tail = (1 - LEVEL) / 2
     low, high = np.quantile(np.hstack(chunks), [tail, 1 - tail], axis=1)
     stats = pd.DataFrame(
