@@ -1,6 +1,7 @@
 """Corpus preparation on the bundled pages and on small made-up pages."""
 
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -197,3 +198,24 @@ def test_a_paragraph_is_filed_under_its_own_section(tmp_path):
     paragraphs = prepare_corpus(tmp_path / "raw").paragraphs.set_index("text")["section"]
     assert paragraphs[lines[4]] == "一、经济建设 > 城市轨道交通"
     assert paragraphs[lines[6]] == "二、外交工作"
+
+
+def test_a_notice_repeated_in_most_files_is_furniture(tmp_path, prepared):
+    """A public-domain notice at the end of every file is removed and reported like the other
+    furniture rules; the paragraphs are those of the files without it."""
+    from topics.analysis.reports import corpus_text
+    from topics.corpus.boilerplate import REASON
+    from topics.corpus.prepare import prepare_corpus
+
+    raw = Path(__file__).resolve().parents[1] / "data" / "raw"
+    notice = "本文收录于公共领域文献汇编,依据知识共享许可协议发布,可自由复制、传播和改编。"
+    (tmp_path / "raw").mkdir()
+    for path in sorted(raw.iterdir()):
+        text = path.read_text(encoding="utf-8").rstrip("\n") + f"\n{notice}\n"
+        (tmp_path / "raw" / path.name).write_text(text, encoding="utf-8")
+    corpus = prepare_corpus(tmp_path / "raw")
+    assert notice not in set(corpus.paragraphs["text"])
+    assert corpus.paragraphs["text"].tolist() == prepared.paragraphs["text"].tolist()
+    removed = corpus.removed[corpus.removed["text"] == notice]
+    assert removed["page_id"].nunique() == 4  # in every file, by this rule or another
+    assert REASON in set(removed["reason"]) and REASON in corpus_text(corpus)
