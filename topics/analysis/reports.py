@@ -150,9 +150,8 @@ def for_output(table: pd.DataFrame) -> pd.DataFrame:
     """``table`` as commands print and export it: topic numbers (columns ``topic`` and
     ``*_topic``) named ``T1`` … ``TK`` as everywhere else, missing ids and labels empty.
 
-    >>> for_output(pd.DataFrame({"shared_topic": [4], "duplicate_of": [None]}))
-      shared_topic duplicate_of
-    0           T4
+    >>> for_output(pd.DataFrame({"shared_topic": [4], "duplicate_of": [None]})).to_dict("records")
+    [{'shared_topic': 'T4', 'duplicate_of': ''}]
     """
     out = table.copy()
     for column in out.columns:
