@@ -48,9 +48,8 @@ def readable(table: pd.DataFrame) -> pd.DataFrame:
     (``4.5%``), other fractional numbers to ``DECIMALS`` decimals, whole numbers as they are,
     missing values empty.
 
-    >>> readable(pd.DataFrame({"T1": [0.04546], "distance": [0.31912], "n": [3]}))
-          T1 distance  n
-    0  4.5%    0.319  3
+    >>> readable(pd.DataFrame({"T1": [0.04546], "distance": [0.31912], "n": [3]})).to_dict("records")
+    [{'T1': '4.5%', 'distance': '0.319', 'n': '3'}]
     """
     shares = {c for c in table.columns if SHARE_COLUMN.match(str(c))}
     if "share" in shares:
