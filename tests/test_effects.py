@@ -168,7 +168,9 @@ def test_posterior_gamma_is_what_gensim_inference_returns(run, project_settings,
     np.testing.assert_allclose(gamma, expected, rtol=1e-6)
 
 
-def test_theme_prevalence_intervals_have_the_posterior_spread(run):
+def test_theme_prevalence_intervals_have_at_least_the_posterior_spread(run):
+    """The posterior draws are one part of the interval (the paragraphs' resampling the other,
+    see test_compare): never narrower than the posterior spread alone."""
     from topics.analysis.share import theme_prevalence
 
     table = theme_prevalence(run, "village_autonomy", draws=4000, seed=0).set_index("article_id")
@@ -183,7 +185,7 @@ def test_theme_prevalence_intervals_have_the_posterior_spread(run):
     wide = table[table["share"] > 0.1].index
     assert len(wide) >= 3
     ratio = (table.loc[wide, "high"] - table.loc[wide, "low"]) / (2 * 1.96 * sd[wide])
-    assert ratio.between(0.85, 1.15).all(), ratio
+    assert (ratio >= 0.85).all(), ratio
 
 
 # --- the planted-trend corpus, end to end through the CLI -------------------------------------
