@@ -119,7 +119,11 @@ def test_the_checks_find_a_planted_cycle_and_upward_import(tmp_path):
         (package / name).parent.mkdir(parents=True, exist_ok=True)
         (package / name).write_text(text, encoding="utf-8")
     graph = import_graph(package)
-    assert graph["topics.corpus.split"] == {"topics.corpus", "topics.corpus.reader", "topics.pipeline"}
+    assert graph["topics.corpus.split"] == {
+        "topics.corpus",
+        "topics.corpus.reader",
+        "topics.pipeline",
+    }
     assert import_cycles(graph) == [
         "topics.corpus.reader -> topics.corpus.pages -> topics.corpus.split -> topics.corpus.reader"
     ]
