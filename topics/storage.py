@@ -229,9 +229,9 @@ def atomic_folder(target: str | Path) -> Iterator[Path]:
     ['articles.csv']
     >>> with atomic_folder(target) as tmp:
     ...     _ = (tmp / "half.csv").write_text("a,")
-    ...     raise KeyboardInterrupt
+    ...     raise ValueError("interrupted")
     Traceback (most recent call last):
-    KeyboardInterrupt
+    ValueError: interrupted
     >>> [p.name for p in target.iterdir()]
     ['articles.csv']
     """

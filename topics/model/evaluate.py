@@ -145,7 +145,7 @@ def heldout_perplexity(
     >>> fitted = fit_lda(docs[:50], ModelSettings(k=3, no_below=1, passes=5))
     >>> topics = heldout_perplexity(fitted, docs[50:])
     >>> words_only = heldout_perplexity(fitted, docs[50:], unigram=True)
-    >>> 1 < topics < words_only < len(fitted.dictionary)
+    >>> 1 < topics < words_only / 2 < len(fitted.dictionary)  # about 16 against 40
     True
     """
     known = [[w for w in doc if w in fitted.dictionary.token2id] for doc in tokens]
