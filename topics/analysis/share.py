@@ -40,8 +40,6 @@ def theme_prevalence(
     Beta(γ_k, Σγ − γ_k) (the topic's marginal of Dirichlet(γ)). An article of one paragraph has
     only the posterior part. Columns: article_id, short_title, share, low, high, n_paragraphs
     (with words).
-
-    >>> theme_prevalence(run, "finance").head(3)  # doctest: +SKIP
     """
     if draws < 1:
         raise ValueError(f"draws must be at least 1, got {draws}")
