@@ -303,6 +303,7 @@ def test_k_selection_figure(selection, tmp_path):
     assert isinstance(fig, Figure) and len(fig.axes) == 4
     texts = [t.get_text() for ax in fig.axes for t in ax.texts] + [t.get_text() for t in fig.texts]
     assert any(f"K = {k}" in t for t in texts)
+    assert "band = min–max over topics" in fig.get_suptitle()  # what the bands are
     # on this grid (K = 4, 6) the themes do not form: no K qualifies, and the figure says so
     assert not recommend(table).qualified
     assert any("no K meets the criteria" in t for t in texts)
