@@ -192,7 +192,7 @@ def test_compare_commands(config, run):
     assert finance.exit_code == 0, finance.output
     assert "【" in finance.output and "keyword" in finance.output
     wrong = runner.invoke(app, ["passages", "--theme", "welfare", *base])
-    assert wrong.exit_code == 1 and "no theme 'welfare'" in wrong.output
+    assert wrong.exit_code == 1 and "theme 'welfare' labels no topic" in wrong.output
 
 
 BAD_OPTIONS = [  # (arguments, what the usage error names): rejected before any work is done
