@@ -4,10 +4,8 @@
 series of annual reports, made from the bundled corpus's sentences: each report draws most of
 its sentences from one bundled article (its subject) and the rest from anywhere.
 
-``planted_words``: a corpus with no township vocabulary at all, whose topics are known: blocks
-of common nouns from jieba's own dictionary (none containing a character of any seed word of
-``data/themes.toml``), each paragraph drawn mostly from one block. The shipped themes must be
-skipped on it.
+``planted_words``: a corpus with no township vocabulary at all, whose topics are known
+(:func:`topics.corpus.planted.planted_words`); the shipped themes must be skipped on it.
 """
 
 from __future__ import annotations
@@ -17,6 +15,8 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
+
+from topics.corpus.planted import planted_words  # noqa: F401 (a corpus of the benchmarks)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,47 +49,6 @@ def long_reports(folder: Path, n_reports: int = 50, paragraphs: int = 108, seed:
         )
         n_paragraphs += len(lines)
     return {"files": n_reports, "paragraphs": n_paragraphs}
-
-
-def planted_words(
-    folder: Path, blocks: int = 8, words: int = 40, files: int = 30, paragraphs: int = 10,
-    seed: int = 1, exclude: str | None = None,
-) -> dict:  # fmt: skip
-    """Write ``files`` documents (``<year>_planted.txt``) of ``paragraphs`` paragraphs into
-    ``folder``: ``blocks`` planted topics of ``words`` nouns each from jieba's dictionary,
-    leaving out every word sharing a character with ``exclude`` (default: all seed words of
-    the shipped themes). A paragraph takes 30-60 words, 80 % from its block, the rest from
-    any block, joined by "、" so jieba cuts them back."""
-    import os
-    import tomllib
-
-    import jieba
-
-    if exclude is None:
-        themes = tomllib.loads((ROOT / "data" / "themes.toml").read_text(encoding="utf-8"))
-        exclude = "".join(w for theme in themes["theme"] for w in theme["seeds"])
-    banned = set(exclude) | set("乡镇村县财税")
-    dictionary = Path(os.path.dirname(jieba.__file__)) / "dict.txt"
-    nouns = []
-    for line in dictionary.read_text(encoding="utf-8").splitlines():
-        word, freq, tag = line.split()
-        if tag == "n" and 2 <= len(word) <= 3 and int(freq) >= 500 and not set(word) & banned:
-            nouns.append(word)
-    rng = random.Random(seed)
-    chosen = rng.sample(nouns, blocks * words)
-    planted = [chosen[b * words : (b + 1) * words] for b in range(blocks)]
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
-    for n in range(files):
-        lines = []
-        for _ in range(paragraphs):
-            block = planted[rng.randrange(blocks)]
-            size = rng.randint(30, 60)
-            picked = [rng.choice(block if rng.random() < 0.8 else chosen) for _ in range(size)]
-            lines.append("、".join(picked) + "。")
-        (folder / f"{1990 + n}_planted.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return {"files": files, "paragraphs": files * paragraphs, "blocks": planted}
 
 
 def project_copy(raw: Path | None = None) -> Path:
