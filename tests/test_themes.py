@@ -1,5 +1,7 @@
 """The themes file: its shipped themes survive tokenization; bad files are named clearly."""
 
+import re
+
 import pytest
 
 from topics.errors import InputError
@@ -176,9 +178,13 @@ def test_the_bundled_corpus_keeps_its_four_themes(run):
 
 
 def test_topic_terms_hatches_only_seed_words_of_formed_themes(run):
+    from dataclasses import replace
+
     from topics.plots.topic_terms import plot_topic_terms
 
-    fig = plot_topic_terms(run)
+    # three times the topics' tokens: many estimates exceed the observed counts, seed or not
+    inflated = replace(run, topics=run.topics.assign(prevalence=run.topics["prevalence"] * 3))
+    fig = plot_topic_terms(inflated)
     seeds = run.theme_seeds()
     hatched_somewhere = False
     for topic, ax in enumerate(fig.axes[: run.k], start=1):
@@ -188,3 +194,38 @@ def test_topic_terms_hatches_only_seed_words_of_formed_themes(run):
         assert set(hatched) <= seeds.get(topic, set()), (topic, hatched)
         hatched_somewhere |= bool(hatched)
     assert hatched_somewhere  # seed words above their observed count are still drawn
+
+
+def test_a_corpus_without_township_words_skips_the_themes(tmp_path, copy_project):
+    """Known answer: planted topics of common nouns with no character of any seed word. Every
+    shipped theme is skipped, no topic carries a theme, `passages --theme` says why."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from topics.cli import app
+    from topics.corpus.planted import planted_words
+
+    root = copy_project(tmp_path / "project", k="4", passes="5", iterations="50")
+    shutil.rmtree(root / "data" / "raw")
+    planted_words(root / "data" / "raw", blocks=4, files=12, paragraphs=8)
+    config = ["--config", str(root / "topics.toml")]
+    runner = CliRunner()
+    fitted = runner.invoke(app, ["fit", "-q", *config])
+    assert fitted.exit_code == 0, fitted.output
+    for theme in ("finance", "cadre_incentives", "village_autonomy", "rural_setting"):
+        assert f"themes.toml: skipped {theme} (" in fitted.output  # a warning per theme
+        assert f"  {theme} (" in fitted.output and "skipped, only 0 seed words" in fitted.output
+    topics = [line for line in fitted.output.splitlines() if re.match(r"  T\d", line)]
+    assert len(topics) == 4
+    labels = ("乡镇财政", "干部激励", "村民自治", "农村基层", "[", "seed")
+    assert not [line for line in topics if any(label in line for label in labels)]
+    shown = runner.invoke(app, ["show", *config])
+    assert shown.exit_code == 0 and "skipped, only 0 seed words" in shown.output
+    passages = runner.invoke(app, ["passages", "--theme", "village_autonomy", *config])
+    assert passages.exit_code == 1
+    assert passages.output.strip().splitlines() == [
+        "error: theme 'village_autonomy' labels no topic: it was not seeded: only 0 seed words "
+        "in >= 3 paragraphs, needs 3 (themes with a topic: none formed in this run; or give a "
+        "topic number)"
+    ]

@@ -247,14 +247,15 @@ def show(
 ) -> None:
     """Show a run's topics: labels, prevalence and top terms."""
     from topics import pipeline
-    from topics.analysis.reports import topic_terms, topics_text
+    from topics.analysis.reports import themes_text, topic_terms, topics_text
 
     topic_run = pipeline.open_run(_settings(config), run)
     if all_methods:
         emit(topic_run.terms(n=n, lam=lam), output)
         return
     table = topic_terms(topic_run, n, lam, method)
-    typer.echo(topics_text(table, n, lam, method))
+    typer.echo("\n\n".join(filter(None, [topics_text(table, n, lam, method),
+                                         "\n".join(themes_text(topic_run))])))  # fmt: skip
     if output is not None:
         emit_file(table, output)
 

@@ -126,7 +126,7 @@ def screened_themes(settings: Settings, model: ModelSettings, documents) -> Them
     screen = screen_themes(themes_for(settings, model), documents, model.no_below)
     for check in screen.checks:
         if not check.seeded:
-            warnings.warn(f"{screen.source}: theme {check.line()}", TopicsWarning, stacklevel=2)
+            warnings.warn(f"{screen.source}: {check.line()}", TopicsWarning, stacklevel=2)
     return screen
 
 
