@@ -138,14 +138,15 @@ def theme_auc(settings: Settings, labelled: pd.DataFrame) -> tuple[dict[str, flo
     run = pipeline.fit(settings, progress=False)
     tokenizer = pipeline.make_tokenizer(settings)
     shares = infer_texts(run, labelled["text"].tolist(), tokenizer).documents
+    seeded = run.topics[run.topics["seeded_theme"] != ""].set_index("seeded_theme")["topic"]
     scores = {}
-    for theme in THEMES:
-        share = shares[theme].fillna(0.0).to_numpy()
+    for theme in THEMES:  # the theme's seeded topic, whether or not it formed
+        share = shares[f"T{seeded[theme]}"].fillna(0.0).to_numpy()
         scores[theme] = roc_auc_score(labelled["theme"].eq(theme).to_numpy(), share)
     top = run.terms(n=10, lam=1.0)
     words = {
         theme: " ".join(top[(top["topic"] == k) & (top["method"] == "probability")]["term"])
-        for theme, k in run.theme_topics().items()
+        for theme, k in seeded.items()
     }
     return scores, {"k": run.k, "words": words}
 
