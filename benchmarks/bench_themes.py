@@ -249,7 +249,7 @@ def keyword_mixture(docs, model, themes, vocab) -> Fit:
     own = [dictionary[i] for i in range(len(dictionary))]
     k, n_themes = model.k, len(themes or ())
     base = model.eta if model.eta is not None else 1.0 / k
-    eta = np.full((k + n_themes, len(vocab)), base)
+    eta = np.full((k + n_themes, len(own)), base)
     start = np.zeros_like(eta)
     start[:k] = nmf_start(counts, k, model.seed, None)
     frequency = np.asarray(counts.sum(axis=0), dtype=float).ravel()
