@@ -257,6 +257,8 @@ def test_ctrl_c_inside_the_api_fit(project, intact, monkeypatch):
 
 
 def test_older_or_corrupt_run_directories(project, intact, tmp_path):
+    from topics.model.runs import FORMAT_VERSION
+
     runs = project["tmp"] / "runs"
     older = tmp_path / "older"
     shutil.copytree(runs / project["run"], older)
@@ -264,7 +266,9 @@ def test_older_or_corrupt_run_directories(project, intact, tmp_path):
     manifest["format_version"] = 0
     (older / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     result = invoke(project, "show", "--run", str(older))
-    assert_failed_cleanly(result, f"{older / 'manifest.json'}: run format 0 is not the supported 1")
+    assert_failed_cleanly(
+        result, f"{older / 'manifest.json'}: run format 0 is not the supported {FORMAT_VERSION}"
+    )
     (older / "manifest.json").write_text("{not json", encoding="utf-8")
     result = invoke(project, "show", "--run", str(older))
     assert_failed_cleanly(result, f"{older / 'manifest.json'}: is corrupt")
@@ -272,7 +276,9 @@ def test_older_or_corrupt_run_directories(project, intact, tmp_path):
     result = invoke(project, "show", "--run", str(older))
     assert_failed_cleanly(result, f"{older}: is not a topic run")
     (older / "dictionary.gensim").write_bytes(b"garbage")
-    (older / "manifest.json").write_text(json.dumps({**manifest, "format_version": 1}), "utf-8")
+    (older / "manifest.json").write_text(
+        json.dumps({**manifest, "format_version": FORMAT_VERSION}), "utf-8"
+    )
     result = invoke(project, "show", "--run", str(older))
     assert_failed_cleanly(result, f"{older}: run files are damaged")
 

@@ -171,13 +171,15 @@ def planted_words(
     import os
     import random
     import shutil
+    import tomllib
 
     import jieba
 
-    from topics.model.themes import load_themes
+    from topics.resources import default_path
 
     if exclude is None:
-        exclude = "".join(w for theme in load_themes() for w in theme.seeds)
+        themes = tomllib.loads(default_path("themes.toml").read_text(encoding="utf-8"))["theme"]
+        exclude = "".join(w for theme in themes for w in theme["seeds"])
     banned = set(exclude) | set("乡镇村县财税")
     dictionary = Path(os.path.dirname(jieba.__file__)) / "dict.txt"
     nouns = []
