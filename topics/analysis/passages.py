@@ -31,9 +31,6 @@ def resolve_topic(run: TopicRun, topic: int | str | None = None, theme: str | No
 
     Exactly one must be given; an unknown one raises :class:`~topics.errors.InputError`, and
     so does a theme that labels no topic (not seeded, or did not form), saying why.
-
-    >>> resolve_topic(run, theme="finance")  # doctest: +SKIP
-    1
     """
     if (topic is None) == (theme is None):
         raise input_error(None, "give exactly one of topic= or theme=", "e.g. theme='finance'")
@@ -59,11 +56,7 @@ def resolve_topic(run: TopicRun, topic: int | str | None = None, theme: str | No
 
 def topic_words(run: TopicRun, topic: int, n: int = 10, lam: float = LAMBDA) -> list[str]:
     """Words that mark a topic in text: the seed words of the theme it formed, else its top
-    relevance terms.
-
-    >>> topic_words(run, 1)[:3]  # doctest: +SKIP
-    ['财政', '乡镇财政', '财力']
-    """
+    relevance terms."""
     if topic in run.theme_topics().values():
         return run.seeds[run.seeds["topic"] == topic]["seed"].tolist()
     table = run.terms(n, lam)
@@ -104,8 +97,6 @@ def representative_passages(
     heading reaches a share of 0.9 on one matching word, which says little. With
     ``unique`` (default), near-duplicate paragraphs (``duplicate_of`` set) are skipped too.
     Columns: rank, paragraph_id, title (of the article), section, share, n_tokens, text.
-
-    >>> representative_passages(run, corpus.paragraphs, theme="finance", n=3)  # doctest: +SKIP
     """
     k = resolve_topic(run, topic, theme)
     table = with_text(run, corpus_paragraphs)
