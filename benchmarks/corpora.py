@@ -3,6 +3,9 @@
 ``long_reports``: about 50 long reports (one file per year, ~100 paragraphs each), like a
 series of annual reports, made from the bundled corpus's sentences: each report draws most of
 its sentences from one bundled article (its subject) and the rest from anywhere.
+
+``planted_words``: a corpus with no township vocabulary at all, whose topics are known
+(:func:`topics.corpus.planted.planted_words`); the shipped themes must be skipped on it.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
+
+from topics.corpus.planted import planted_words  # noqa: F401 (a corpus of the benchmarks)
 
 ROOT = Path(__file__).resolve().parents[1]
 

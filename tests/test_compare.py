@@ -161,7 +161,11 @@ def test_min_tokens_keeps_short_paragraphs_out(run, texts):
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"theme": "tax"}, r"no theme 'tax' in this run \(themes: finance, cadre_incentives"),
+        (
+            {"theme": "tax"},
+            r"theme 'tax' labels no topic: it was not asked for in this run "
+            r"\(themes with a topic: finance, cadre_incentives",
+        ),
         ({"topic": 99}, r"no topic 99 \(topics are T1 to T8\)"),
         ({"topic": 0}, r"no topic 0"),
         ({"topic": "finance"}, r"no topic 'finance'"),
@@ -248,7 +252,9 @@ def test_theme_prevalence_intervals(run):
     assert table.equals(compare.theme_prevalence(run, "finance", draws=300, seed=1))
     assert not table.equals(compare.theme_prevalence(run, "finance", draws=300, seed=2))
     assert table["share"].equals(compare.theme_prevalence(run, 1, draws=10)["share"])
-    with pytest.raises(InputError, match=r"no theme 'financ'.*themes: finance"):
+    with pytest.raises(
+        InputError, match=r"theme 'financ' labels no topic.*themes with a topic: finance"
+    ):
         compare.theme_prevalence(run, "financ")
 
 

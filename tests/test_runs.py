@@ -100,7 +100,7 @@ def test_damaged_or_foreign_runs_are_named(run, tmp_path):
     manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
     manifest["format_version"] = 0
     (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    with pytest.raises(InputError, match=r"run format 0 is not the supported 1"):
+    with pytest.raises(InputError, match=r"run format 0 is not the supported 2"):
         load_run(copy)
     (copy / "manifest.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(InputError, match=r"manifest.json: is corrupt"):

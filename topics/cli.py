@@ -258,14 +258,15 @@ def show(
     output: OutputOption = None,
 ) -> None:
     """Show a run's topics: labels, prevalence and top terms."""
-    from topics.analysis.reports import topic_terms, topics_text
+    from topics.analysis.reports import themes_text, topic_terms, topics_text
 
     topic_run = _open_run(config, run)
     if all_methods:
         emit(topic_run.terms(n=n, lam=lam), output)
         return
     table = topic_terms(topic_run, n, lam, method)
-    typer.echo(topics_text(table, n, lam, method))
+    typer.echo("\n\n".join(filter(None, [topics_text(table, n, lam, method),
+                                         "\n".join(themes_text(topic_run))])))  # fmt: skip
     if output is not None:
         how = f"relevance (λ = {lam:g})" if method == "relevance" else str(method)
         caption = f"Topics of run {topic_run.path.name}: prevalence and top {n} terms by {how}"

@@ -18,12 +18,11 @@ from topics import figures, storage
 from topics.config import Settings
 from topics.corpus.prepare import PreparedCorpus
 from topics.errors import TopicsWarning, input_error
-from topics.model.bows import corpus_words
 from topics.model.evaluate import QUALITY, TABLE_FORMAT, fit_quality, measure_ks
 from topics.model.k_rule import recommend_k
 from topics.model.lda import FittedLda, ModelSettings, fit_lda
 from topics.model.runs import TopicRun, build_run, load_run, run_manifest
-from topics.model.themes import ThemeSet, unknown_seeds
+from topics.model.themes import ThemeScreen, screen_themes
 from topics.project import (  # the data side of the path
     BUNDLED_SHA256,
     TABLES,
@@ -48,7 +47,6 @@ from topics.text.token_ids import TokenIds
 __all__ = [
     "BUNDLED_SHA256",
     "TABLES",
-    "check_seed_words",
     "current_run",
     "fit",
     "furniture_rules",
@@ -68,6 +66,7 @@ __all__ = [
     "run_id",
     "run_inputs",
     "save_run",
+    "screened_themes",
     "themes_for",
     "tokenize_paragraphs",
     "training_documents",
@@ -113,26 +112,15 @@ def model_settings(settings: Settings, **overrides) -> ModelSettings:
     return model
 
 
-def check_seed_words(themes: ThemeSet | None, documents: TokenIds) -> None:
-    """Stop when a theme has no seed word in the corpus tokens; warn about single missing seeds."""
-    if not themes:
-        return
-    missing = unknown_seeds(themes, corpus_words(documents))
-    empty = [t.id for t in themes if len(missing.get(t.id, ())) == len(t.seeds)]
-    if empty:
-        words = " ".join(word for theme_id in empty for word in missing[theme_id])
-        raise input_error(
-            themes.source,
-            f"theme(s) {', '.join(empty)}: no seed word occurs in the corpus tokens ({words})",
-            "change the seeds, or leave the theme out with --themes",
-        )
-    for theme_id, words in missing.items():
-        warnings.warn(
-            f"{themes.source}: theme {theme_id}: seed word(s) not in the corpus tokens: "
-            + " ".join(words),
-            TopicsWarning,
-            stacklevel=2,
-        )
+def screened_themes(settings: Settings, model: ModelSettings, documents) -> ThemeScreen:
+    """The themes of ``model`` checked against the training ``documents``
+    (:func:`topics.model.themes.screen_themes`): the ones the corpus can carry are seeded, each
+    one skipped is named with the reason in a warning."""
+    screen = screen_themes(themes_for(settings, model), documents, model.no_below)
+    for check in screen.checks:
+        if not check.seeded:
+            warnings.warn(f"{screen.source}: {check.line()}", TopicsWarning, stacklevel=2)
+    return screen
 
 
 def run_id(model: ModelSettings, inputs: dict) -> str:
@@ -146,21 +134,21 @@ def _fitted_run(settings: Settings, model: ModelSettings, progress: bool) -> Top
     corpus = prepared_corpus(settings, progress)
     tokenized = tokenize_paragraphs(settings, corpus, progress)
     train = training_documents(corpus, tokenized)
-    themes = themes_for(settings, model)
-    check_seed_words(themes, train)
-    fitted = fit_lda(train, model, themes, progress)
+    screen = screened_themes(settings, model, train)
+    fitted = fit_lda(train, model, screen.seeded, progress)
     quality = _saved_quality(settings, model)
     if quality is None:
         train_lists = training_documents(corpus, tokenized, as_lists=True)
         quality = fit_quality(fitted, train_lists, settings.select_k.resamples)
-    return _build_run(settings, fitted, corpus, tokenized, quality)
+    return _build_run(settings, fitted, corpus, tokenized, quality, screen)
 
 
 def _build_run(
     settings: Settings, fitted: FittedLda, corpus: PreparedCorpus,
-    tokenized: TokenIds, quality: pd.DataFrame | None,
+    tokenized: TokenIds, quality: pd.DataFrame | None, screen: ThemeScreen,
 ) -> TopicRun:  # fmt: skip
-    """The run of ``fitted`` (with per-topic ``quality``), not yet saved."""
+    """The run of ``fitted`` (with per-topic ``quality`` and the themes ``screen`` it was
+    seeded by), not yet saved."""
     model = fitted.settings
     inputs = run_inputs(settings, model)
     n_train = int(corpus.paragraphs["duplicate_of"].isna().sum())
@@ -171,9 +159,10 @@ def _build_run(
         fitted.pruning,
         documents={"paragraphs": len(corpus.paragraphs), "trained_on": n_train},
         resamples=settings.select_k.resamples,
+        themes=screen.as_dict(),
     )
     return build_run(fitted, corpus.paragraphs, corpus.articles, tokenized, manifest,
-                     quality=quality)  # fmt: skip
+                     quality=quality, screen=screen)  # fmt: skip
 
 
 def _run(
@@ -213,13 +202,13 @@ def current_run(settings: Settings, progress: bool = True) -> TopicRun:
 
 def save_run(
     settings: Settings, fitted: FittedLda, corpus: PreparedCorpus,
-    tokenized: TokenIds, quality: pd.DataFrame | None,
+    tokenized: TokenIds, quality: pd.DataFrame | None, screen: ThemeScreen,
 ) -> TopicRun:  # fmt: skip
-    """Save the run of ``fitted`` (with per-topic ``quality``) under its id; it becomes the
-    latest run."""
+    """Save the run of ``fitted`` (with per-topic ``quality``, seeded by ``screen``) under its
+    id; it becomes the latest run."""
 
     def make() -> TopicRun:
-        return _build_run(settings, fitted, corpus, tokenized, quality)
+        return _build_run(settings, fitted, corpus, tokenized, quality, screen)
 
     return _run(settings, fitted.settings, False, force=True, make=make)[0]
 
@@ -297,8 +286,9 @@ def _k_selection(
         made["corpus"] = corpus = prepared_corpus(settings)
         made["tokenized"] = tokenized = tokenize_paragraphs(settings, corpus, progress)
         tokens = training_documents(corpus, tokenized, as_lists=True)
-        themes = themes_for(settings, model)
-        table, made["fits"] = measure_ks(tokens, model, themes, ks, resamples, progress=progress)
+        made["screen"] = screen = screened_themes(settings, model, tokens)
+        table, made["fits"] = measure_ks(tokens, model, screen.seeded, ks, resamples,
+                                         progress=progress)  # fmt: skip
         if table.empty:
             raise input_error(
                 settings.source or None,
@@ -324,7 +314,7 @@ def _k_selection(
     saved = used in fits and resamples == settings.select_k.resamples and ks == _grid(settings)
     if saved:
         quality = table.loc[table["k"] == used, ["topic", *QUALITY]].reset_index(drop=True)
-        save_run(settings, fits[used], made["corpus"], made["tokenized"], quality)
+        save_run(settings, fits[used], made["corpus"], made["tokenized"], quality, made["screen"])
     return (table, best), rebuilt, saved
 
 

@@ -29,7 +29,8 @@ STYLES = {
 def resolve_topic(run: TopicRun, topic: int | str | None = None, theme: str | None = None) -> int:
     """The 1-based topic number of ``topic`` (a number or ``"T3"``) or of ``theme`` (an id).
 
-    Exactly one must be given; an unknown one raises :class:`~topics.errors.InputError`.
+    Exactly one must be given; an unknown one raises :class:`~topics.errors.InputError`, and
+    so does a theme that labels no topic (not seeded, or did not form), saying why.
     """
     if (topic is None) == (theme is None):
         raise input_error(None, "give exactly one of a topic or a theme",
@@ -37,8 +38,10 @@ def resolve_topic(run: TopicRun, topic: int | str | None = None, theme: str | No
     themes = run.theme_topics()
     if theme is not None:
         if theme not in themes:
-            valid = ", ".join(themes) if themes else "none: this run was fitted without themes"
-            raise input_error(None, f"no theme {theme!r} in this run", f"themes: {valid}")
+            valid = ", ".join(themes) if themes else "none formed in this run"
+            why = run.theme_status(theme)
+            raise input_error(None, f"theme {theme!r} labels no topic: {why}",
+                              f"themes with a topic: {valid}; or give a topic number")  # fmt: skip
         return int(themes[theme])
     match = re.fullmatch(r"[Tt]?(\d+)", topic.strip()) if isinstance(topic, str) else None
     if match:
@@ -53,10 +56,10 @@ def resolve_topic(run: TopicRun, topic: int | str | None = None, theme: str | No
 
 
 def topic_words(run: TopicRun, topic: int, n: int = 10, lam: float = LAMBDA) -> list[str]:
-    """Words that mark a topic in text: its theme's seed words, else its top relevance terms."""
-    seeds = run.seeds[run.seeds["topic"] == topic]["seed"].tolist()
-    if seeds:
-        return seeds
+    """Words that mark a topic in text: the seed words of the theme it formed, else its top
+    relevance terms."""
+    if topic in run.theme_topics().values():
+        return run.seeds[run.seeds["topic"] == topic]["seed"].tolist()
     table = run.terms(n, lam)
     return table[(table["topic"] == topic) & (table["method"] == "relevance")]["term"].tolist()
 

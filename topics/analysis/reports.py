@@ -13,7 +13,9 @@ import pandas as pd
 
 from topics.analysis.passages import excerpt, highlight, topic_words
 from topics.model.choices import LAMBDA
+from topics.model.k_rule import MIN_THEME_SEEDS
 from topics.model.runs import TopicRun
+from topics.model.themes import TOP_WORDS
 
 if TYPE_CHECKING:
     from topics.corpus.prepare import PreparedCorpus
@@ -26,13 +28,16 @@ def topic_terms(
     run: TopicRun, n: int = N_TERMS, lam: float = LAMBDA, method: str = "relevance"
 ) -> pd.DataFrame:
     """One row per topic: number, prevalence, stability under resampling (NaN if not
-    measured), label, theme, its top ``n`` terms by ``method`` and, for a theme topic, the
-    theme's seed words among them (``seeds``, in the order of ``terms``)."""
+    measured), label, theme (where it formed), the theme it was seeded with and that theme's
+    seed words among its top 10 by probability (``seeds_in_top``), its top ``n`` terms by
+    ``method`` and, for a topic whose theme formed, the seed words among them (``seeds``, in the
+    order of ``terms``)."""
     table = run.terms(n=n, lam=lam)
     table = table[table["method"] == method]
     words = table.groupby("topic", sort=True)["term"].agg(list)
-    seeds = run.seeds.groupby("topic")["seed"].agg(set) if len(run.seeds) else pd.Series()
-    out = run.topics.reindex(columns=["topic", "prevalence", "stability", "label", "theme"])
+    seeds = run.theme_seeds()
+    columns = ["topic", "prevalence", "stability", "label", "theme", "seeded_theme", "seeds_in_top"]
+    out = run.topics.reindex(columns=columns)
     top = out["topic"].map(words).apply(lambda terms: terms if isinstance(terms, list) else [])
     out["terms"] = top.map(" ".join)
     out["seeds"] = [
@@ -57,6 +62,9 @@ def topics_text(table: pd.DataFrame, n: int, lam: float, method: str) -> str:
         seeds = set(row.seeds.split())
         terms = " ".join(f"{w}*" if w in seeds else w for w in row.terms.split())
         share = f" ({len(seeds)} of {n} seed words)" if row.theme else ""
+        if row.seeded_theme and not row.theme:
+            share = (f" (seeded {row.seeded_theme}, did not form: {row.seeds_in_top:.0f} of its "
+                     f"seed words in the top {TOP_WORDS}, needs {MIN_THEME_SEEDS})")  # fmt: skip
         lines.append(
             f"  T{row.topic:<2} {row.prevalence:6.1%} {trust} {row.label}{theme}{share}: {terms}"
         )
@@ -89,16 +97,36 @@ def theme_shares(run: TopicRun) -> pd.DataFrame:
     return shares.reset_index()
 
 
+def themes_text(run: TopicRun) -> list[str]:
+    """Per theme asked for: seeded or skipped (and why), formed or not (and in which topic)."""
+    from topics.model.themes import THEME_RULE
+
+    lines = []
+    for row in run.themes.itertuples():
+        if not row.seeded:
+            lines.append(f"  {row.theme} ({row.label_zh}): skipped, {row.reason}")
+            continue
+        formed = "formed" if row.formed else f"did not form (needs {MIN_THEME_SEEDS})"
+        lines.append(f"  {row.theme} ({row.label_zh}): seeded in T{row.topic}, "
+                     f"{row.seeds_in_top} of its seed words in its top {TOP_WORDS}: {formed}")  # fmt: skip
+    return ["themes (" + THEME_RULE + "):", *lines] if lines else []
+
+
 def fit_text(run: TopicRun) -> str:
-    """What a fit did: pruning, topics, seed ranks and theme shares, where the run is."""
+    """What a fit did: pruning, themes, topics, seed ranks and theme shares, where the run is."""
     topics = topics_text(topic_terms(run), N_TERMS, LAMBDA, "relevance")
     from topics.model.lda import PruningReport
 
-    parts = [str(PruningReport(**run.manifest["pruning"])), "", topics]
+    parts = [str(PruningReport(**run.manifest["pruning"]))]
+    if len(run.themes):
+        parts += ["", *themes_text(run)]
+    parts += ["", topics]
     if len(run.seeds):
         parts += ["", "seed words: rank in their theme's topic (by probability)"]
         parts += [f"  {r.theme} (T{r.topic}): {r.ranks}" for r in seed_ranks(run).itertuples()]
-        parts += ["", "theme share per article:", table_text(theme_shares(run).round(DECIMALS))]
+        if run.theme_topics():
+            shares = theme_shares(run).round(DECIMALS)
+            parts += ["", "theme share per article:", table_text(shares)]
     seconds = run.manifest["timings"]["fit_seconds"]
     parts += ["", f"run saved to {run.path} ({seconds} s to fit)"]
     return "\n".join(parts)

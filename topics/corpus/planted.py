@@ -157,3 +157,48 @@ def planted_slopes(truth: pd.DataFrame) -> dict[str, float]:
     """The planted change per year of the rising and falling shares (least-squares slopes)."""
     return {k: float(np.polyfit(truth["year"], truth[f"{k}_share"], 1)[0])
             for k in ("rising", "falling")}  # fmt: skip
+
+
+def planted_words(
+    folder: Path, blocks: int = 8, words: int = 40, files: int = 30, paragraphs: int = 10,
+    seed: int = 1, exclude: str | None = None,
+) -> dict:  # fmt: skip
+    """Write ``files`` documents (``<year>_planted.txt``) of ``paragraphs`` paragraphs into
+    ``folder``: ``blocks`` planted topics of ``words`` nouns each from jieba's dictionary,
+    leaving out every word sharing a character with ``exclude`` (default: all seed words of
+    the shipped themes): a corpus with no township vocabulary whose topics are known. A paragraph takes 30-60 words, 80 % from its block, the rest from
+    any block, joined by "、" so jieba cuts them back."""
+    import os
+    import random
+    import shutil
+    import tomllib
+
+    import jieba
+
+    from topics.resources import default_path
+
+    if exclude is None:
+        themes = tomllib.loads(default_path("themes.toml").read_text(encoding="utf-8"))["theme"]
+        exclude = "".join(w for theme in themes for w in theme["seeds"])
+    banned = set(exclude) | set("乡镇村县财税")
+    dictionary = Path(os.path.dirname(jieba.__file__)) / "dict.txt"
+    nouns = []
+    for line in dictionary.read_text(encoding="utf-8").splitlines():
+        word, freq, tag = line.split()
+        if tag == "n" and 2 <= len(word) <= 3 and int(freq) >= 500 and not set(word) & banned:
+            nouns.append(word)
+    rng = random.Random(seed)
+    chosen = rng.sample(nouns, blocks * words)
+    planted = [chosen[b * words : (b + 1) * words] for b in range(blocks)]
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    for n in range(files):
+        lines = []
+        for _ in range(paragraphs):
+            block = planted[rng.randrange(blocks)]
+            size = rng.randint(30, 60)
+            picked = [rng.choice(block if rng.random() < 0.8 else chosen) for _ in range(size)]
+            lines.append("、".join(picked) + "。")
+        (folder / f"{1990 + n}_planted.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return {"files": files, "paragraphs": files * paragraphs, "blocks": planted}

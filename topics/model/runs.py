@@ -1,7 +1,11 @@
 """A fitted run: model, dictionary, doc-topic tables, topic table and manifest, in one folder.
 
 Topics are numbered from 1 (``T1`` … ``TK``) in every table, figure and HTML view; position
-``k`` of an array is topic ``T{k+1}``. Theme topics come first, in themes-file order.
+``k`` of an array is topic ``T{k+1}``. Seeded theme topics come first, in themes-file order. A
+seeded theme labels its topic only where it formed (:func:`topics.model.themes.theme_formed`):
+the topic table's ``theme`` column holds the formed theme, ``seeded_theme`` the seeded one, and
+the ``themes`` table says for every theme asked for whether it was seeded, whether it formed,
+and why not.
 
 A run is written to a temporary folder and renamed into place, so an interrupted fit never
 leaves a half-written run or damages an earlier one. Loading checks the manifest. With merged
@@ -23,8 +27,9 @@ import pandas as pd
 from topics.errors import StaleRunError, TopicsError, input_error
 from topics.model import terms
 from topics.model.choices import LAMBDA
+from topics.model.k_rule import MIN_THEME_SEEDS
 from topics.model.settings import ModelSettings
-from topics.model.themes import Theme, ThemeSet
+from topics.model.themes import TOP_WORDS, Theme, ThemeScreen, ThemeSet, seeds_in_top, theme_formed
 from topics.storage import MANIFEST, atomic_folder, build_manifest, changed_inputs, write_json
 
 if TYPE_CHECKING:  # gensim and jieba are slow to import: a run's tables are read without them
@@ -37,8 +42,8 @@ if TYPE_CHECKING:  # gensim and jieba are slow to import: a run's tables are rea
     from topics.text.token_ids import Documents, TokenIds
     from topics.text.tokenize import Tokenizer
 
-FORMAT_VERSION = 1
-TABLES = ("paragraphs", "articles", "topics", "vocabulary", "seeds")
+FORMAT_VERSION = 2  # 2: themes label only the topics where they formed; a themes table
+TABLES = ("paragraphs", "articles", "topics", "vocabulary", "seeds", "themes")
 PHRASER = "phraser.gensim"
 #: The K×V topic-word matrix and the K Dirichlet α of the documents' topic shares, saved beside
 #: the model so that reading a run's terms and share intervals needs no gensim (runs saved before
@@ -59,9 +64,10 @@ class TopicRun:
     ``fitted``: the :class:`~topics.model.lda.FittedLda` (settings, model, dictionary), loaded
     from ``path`` when first used (reading a saved run's tables does not load gensim);
     ``paragraphs`` / ``articles``: ids, titles, token counts and one share column per topic
-    (``T1``…); ``topics``: number, label, theme, prevalence, top terms; ``vocabulary``: term and
-    corpus frequency; ``seeds``: where each theme's seed words rank in its topic; ``phraser``:
-    the frozen gensim phraser of the tokens (None without phrases).
+    (``T1``…); ``topics``: number, label, theme (formed only), seeded theme, prevalence, top
+    terms; ``vocabulary``: term and corpus frequency; ``seeds``: where each seeded theme's seed
+    words rank in its topic; ``themes``: every theme asked for, seeded or skipped (and why),
+    formed or not; ``phraser``: the frozen gensim phraser of the tokens (None without phrases).
     """
 
     paragraphs: pd.DataFrame
@@ -69,6 +75,7 @@ class TopicRun:
     topics: pd.DataFrame
     vocabulary: pd.DataFrame
     seeds: pd.DataFrame
+    themes: pd.DataFrame
     manifest: dict
     path: Path | None = None
     phraser: FrozenPhrases | None = None
@@ -78,7 +85,7 @@ class TopicRun:
     def fitted(self) -> FittedLda:
         if self._fitted is None:
             self._fitted = _load_fitted(self.path, self.manifest, self.settings, self.topics,
-                                        self.seeds)  # fmt: skip
+                                        self.seeds, self.themes)  # fmt: skip
         return self._fitted
 
     @property
@@ -135,9 +142,51 @@ class TopicRun:
         return table
 
     def theme_topics(self) -> dict[str, int]:
-        """Theme id → topic number (1-based)."""
+        """Theme id → topic number (1-based), for the themes that formed a topic."""
         rows = self.topics[self.topics["theme"] != ""]
         return dict(zip(rows["theme"], rows["topic"], strict=True))
+
+    def theme_seeds(self) -> dict[int, set[str]]:
+        """Topic number → the seed words of the theme it formed (topics with none left out)."""
+        formed = self.theme_topics()
+        seeds = self.seeds[self.seeds["theme"].isin(list(formed))]
+        return {formed[t]: set(group["seed"]) for t, group in seeds.groupby("theme")}
+
+    def nearest_topic(self, theme_id: str) -> tuple[int, str]:
+        """The topic of theme ``theme_id`` and "", or, where it labels no topic, the topic
+        holding most of its seed words' probability (the largest topic if none is in the
+        vocabulary) and a sentence saying why it is shown instead."""
+        formed = self.theme_topics()
+        if theme_id in formed:
+            return formed[theme_id], ""
+        rows = self.themes[self.themes["theme"] == theme_id]
+        words = rows["seed_words"].iloc[0].split() if len(rows) else []
+        index = self.dictionary.token2id
+        ids = [index[w] for w in words if w in index]
+        mass = self.topic_word()[:, ids].sum(axis=1) if ids else np.zeros(self.k)
+        best = (
+            int(np.argmax(mass)) + 1 if mass.any() else int(self.topics["prevalence"].idxmax()) + 1
+        )
+        held = (
+            "holds most of its seed words"
+            if mass.any()
+            else "is the largest (no seed word is in the vocabulary)"
+        )
+        return best, (f"theme {theme_id!r} labels no topic in this run ({self.theme_status(theme_id)}); "
+                      f"shown instead: T{best}, which {held}, named by its own words")  # fmt: skip
+
+    def theme_status(self, theme_id: str) -> str:
+        """Why ``theme_id`` labels no topic of this run ("" when it does), in one phrase."""
+        if theme_id in self.theme_topics():
+            return ""
+        rows = self.themes[self.themes["theme"] == theme_id]
+        if rows.empty:
+            return "it was not asked for in this run"
+        row = rows.iloc[0]
+        if not row["seeded"]:
+            return f"it was not seeded: {row['reason']}"
+        return (f"it did not form: {int(row['seeds_in_top'])} of its seed words among topic "
+                f"T{int(row['topic'])}'s top {TOP_WORDS}, needs {MIN_THEME_SEEDS}")  # fmt: skip
 
     def tokenize(self, texts: list[str], tokenizer: Tokenizer, progress: bool = False) -> TokenIds:
         """Tokens of new texts as this run's training saw them: merged by the run's phraser
@@ -216,12 +265,14 @@ def build_run(
     manifest: dict,
     lam: float = LAMBDA,
     quality: pd.DataFrame | None = None,
+    screen: ThemeScreen | None = None,
 ) -> TopicRun:
     """Tables of a fitted model for every paragraph (duplicates included, inferred) and article.
 
     ``paragraphs`` and ``tokens`` are aligned: all prepared paragraphs and their token ids; the
     model was trained on those with no ``duplicate_of``. ``quality``: per topic (column
-    ``topic``, 1…K) measures added to the topic table, e.g. stability.
+    ``topic``, 1…K) measures added to the topic table, e.g. stability. ``screen``: the themes
+    asked for, checked against the corpus (default: only the seeded ones).
     """
     k = fitted.settings.k
     names = topic_names(k)
@@ -254,15 +305,20 @@ def build_run(
     labels = terms.auto_label(topic_word, frequency, vocab, n=3, lam=lam)
     in_model = para["in_model"].to_numpy() & has_words
     prevalence = np.average(shares[in_model], axis=0, weights=n_tokens[in_model])
-    themes: list[Theme] = list(fitted.themes or ())
+    seeded: list[Theme | None] = [*(fitted.themes or ()), *[None] * k][:k]
+    by_probability = terms.top_terms(topic_word, vocab, TOP_WORDS)
+    in_top = [seeds_in_top(by_probability[i], t) if t else np.nan for i, t in enumerate(seeded)]
+    formed = [t if t and theme_formed(by_probability[i], t) else None for i, t in enumerate(seeded)]
     topics = pd.DataFrame(
         {
             "topic": np.arange(1, k + 1),
             "name": names,
-            "theme": [themes[i].id if i < len(themes) else "" for i in range(k)],
-            "label": [themes[i].label_zh if i < len(themes) else labels[i] for i in range(k)],
-            "label_en": [themes[i].label_en if i < len(themes) else "" for i in range(k)],
+            "theme": [t.id if t else "" for t in formed],
+            "label": [t.label_zh if t else labels[i] for i, t in enumerate(formed)],
+            "label_en": [t.label_en if t else "" for t in formed],
             "auto_label": labels,
+            "seeded_theme": [t.id if t else "" for t in seeded],
+            "seeds_in_top": in_top,
             "prevalence": prevalence,
             "top_terms": [" ".join(t) for t in top],
         }
@@ -277,9 +333,39 @@ def build_run(
         topics=topics,
         vocabulary=vocabulary,
         seeds=_seed_table(fitted, fitted.themes),
+        themes=theme_table(topics, screen, fitted.themes),
         manifest=manifest,
         phraser=tokens.phraser,
     )
+
+
+THEME_COLUMNS = ["theme", "label_zh", "label_en", "seed_words", "seeded", "reason", "seeds", "counted", "together",
+                 "share", "topic", "seeds_in_top", "formed"]  # fmt: skip
+
+
+def theme_table(
+    topics: pd.DataFrame, screen: ThemeScreen | None, seeded: ThemeSet | None
+) -> pd.DataFrame:
+    """One row per theme asked for (those of ``screen``, else the ``seeded`` ones): whether it
+    was seeded and why not, its seed words in enough paragraphs (``counted``), the paragraphs
+    using two or more (``together``), their share of tokens, its topic, the seed words among
+    that topic's top 10 and whether it ``formed``."""
+    checks = screen.checks if screen is not None else ()
+    labels = [{"label_zh": c.theme.label_zh, "label_en": c.theme.label_en,
+               "seed_words": " ".join(c.theme.seeds)} for c in checks]  # fmt: skip
+    records = [{**c.as_dict(), **label, "seeds": len(c.theme.seeds), "counted": " ".join(c.counted)}
+               for c, label in zip(checks, labels, strict=True)]  # fmt: skip
+    asked = {r["theme"] for r in records}
+    records += [{"theme": t.id, "label_zh": t.label_zh, "label_en": t.label_en, "seeded": True,
+                 "seed_words": " ".join(t.seeds), "reason": "", "seeds": len(t.seeds)}
+                for t in seeded or () if t.id not in asked]  # fmt: skip
+    table = pd.DataFrame(records).reindex(columns=THEME_COLUMNS)
+    by_theme = topics[topics["seeded_theme"] != ""].set_index("seeded_theme")
+    table["topic"] = table["theme"].map(by_theme["topic"]).astype("Int64")
+    table["seeds_in_top"] = table["theme"].map(by_theme["seeds_in_top"]).astype("Int64")
+    table["formed"] = table["theme"].isin(set(topics["theme"]) - {""})
+    table["seeded"] = table["seeded"].astype(bool)
+    return table.fillna({"reason": "", "counted": ""})
 
 
 def run_manifest(
@@ -355,7 +441,7 @@ def load_run(folder: str | Path, expected_inputs: dict | None = None) -> TopicRu
 
 def _load_fitted(
     folder: Path | None, manifest: dict, settings: ModelSettings,
-    topics: pd.DataFrame, seeds: pd.DataFrame,
+    topics: pd.DataFrame, seeds: pd.DataFrame, theme_table: pd.DataFrame,
 ) -> FittedLda:  # fmt: skip
     """The gensim model and dictionary of the run saved in ``folder``."""
     from gensim.corpora import Dictionary
@@ -377,18 +463,22 @@ def _load_fitted(
         raise TopicsError(f"{folder}: run files are damaged ({exc}); fit it again") from None
     timings = manifest.get("timings")
     fit_seconds = timings.get("fit_seconds", 0.0) if isinstance(timings, dict) else 0.0
-    themes = _saved_themes(topics, seeds)
+    themes = _saved_themes(topics, seeds, theme_table)
     return FittedLda(settings, model, dictionary, pruning, themes, fit_seconds)
 
 
-def _saved_themes(topics: pd.DataFrame, seeds: pd.DataFrame) -> ThemeSet | None:
-    """The seeded themes of a saved run, from its topic and seed tables."""
-    rows = topics[topics["theme"] != ""]
+def _saved_themes(
+    topics: pd.DataFrame, seeds: pd.DataFrame, themes: pd.DataFrame
+) -> ThemeSet | None:
+    """The seeded themes of a saved run, from its topic, seed and theme tables."""
+    rows = topics[topics["seeded_theme"] != ""]
     if rows.empty:
         return None
+    labels = themes.set_index("theme")
     return ThemeSet(tuple(
-        Theme(row.theme, row.label, row.label_en,
-              tuple(seeds.loc[seeds["theme"] == row.theme, "seed"]))
+        Theme(row.seeded_theme, labels.at[row.seeded_theme, "label_zh"],
+              labels.at[row.seeded_theme, "label_en"],
+              tuple(seeds.loc[seeds["theme"] == row.seeded_theme, "seed"]))
         for row in rows.itertuples()
     ))  # fmt: skip
 

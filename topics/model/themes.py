@@ -13,7 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from topics.errors import input_error
+from topics.model.k_rule import MIN_THEME_SEEDS
 from topics.resources import default_path
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -107,10 +110,158 @@ def load_themes(path: str | Path | None = None) -> ThemeSet:
     return ThemeSet(tuple(themes), str(path), hashlib.sha256(data).hexdigest())
 
 
-def unknown_seeds(themes: ThemeSet, vocabulary: set[str]) -> dict[str, list[str]]:
-    """Seed words of each theme that are not in ``vocabulary`` (e.g. the corpus's tokens)."""
-    return {
-        theme.id: missing
-        for theme in themes
-        if (missing := [s for s in theme.seeds if s not in vocabulary])
-    }
+# ---------------------------------------------------------------------------------------------
+# Which themes a corpus can carry, and which formed in a fit
+#
+# Seeding rule (a property of the data and of the label rule, not tuned to a corpus): a seed
+# word *counts* where it occurs in at least ``no_below`` paragraphs, i.e. where pruning would
+# keep it on its own. A theme is seeded when
+#   1. at least MIN_THEME_SEEDS of its seed words count: with fewer, the label rule below could
+#      never call the theme formed, so seeding it would only bend a topic; and
+#   2. at least ``no_below`` paragraphs use two or more of its counting seed words: the seeds
+#      are spoken of together somewhere, not scattered one per paragraph.
+# Label rule: a seeded theme *formed* in a fit when at least MIN_THEME_SEEDS of its seed words
+# are among its topic's top TOP_WORDS words by probability. Only a formed theme labels a topic.
+# ---------------------------------------------------------------------------------------------
+
+#: Top words (by probability) of a topic in which a theme's seed words are counted.
+TOP_WORDS = 10
+#: The two rules in words, for the command line and the README.
+THEME_RULE = (
+    f"a theme is seeded where >= {MIN_THEME_SEEDS} of its seed words occur in >= no_below "
+    "paragraphs each and >= no_below paragraphs use two or more of them; it labels its topic "
+    f"where >= {MIN_THEME_SEEDS} of its seed words are among the topic's top {TOP_WORDS} by "
+    "probability"
+)
+
+
+def seeds_in_top(top_words: Sequence[str], theme: Theme, n: int = TOP_WORDS) -> int:
+    """How many of ``theme``'s seed words are among the first ``n`` of ``top_words``.
+
+    >>> seeds_in_top(["财政", "乡镇", "负债"], Theme("finance", "乡镇财政", "", ("财政", "负债")))
+    2
+    """
+    return len(set(theme.seeds) & set(list(top_words)[:n]))
+
+
+def theme_formed(top_words: Sequence[str], theme: Theme) -> bool:
+    """The one rule that decides whether a topic carries ``theme``'s label: at least
+    :data:`~topics.model.k_rule.MIN_THEME_SEEDS` of its seed words among the topic's top
+    :data:`TOP_WORDS` words by probability (a single seed word can be there by chance).
+
+    >>> finance = Theme("finance", "乡镇财政", "", ("财政", "负债", "财力", "资金"))
+    >>> theme_formed(["财政", "负债", "财力", "乡镇"], finance), theme_formed(["财政", "乡镇"], finance)
+    (True, False)
+    """
+    return seeds_in_top(top_words, theme) >= MIN_THEME_SEEDS
+
+
+@dataclass(frozen=True)
+class ThemeCheck:
+    """How one theme's seed words occur in a corpus, and whether it is seeded.
+
+    ``counted``: seed words in at least ``no_below`` paragraphs; ``absent``: seed words that
+    never occur; ``together``: paragraphs using two or more counted seeds; ``share``: the seed
+    words' share of all tokens (keyATM shows this before fitting); ``reason``: why it was
+    skipped ("" when seeded)."""
+
+    theme: Theme
+    counted: tuple[str, ...]
+    absent: tuple[str, ...]
+    together: int
+    share: float
+    reason: str
+
+    @property
+    def seeded(self) -> bool:
+        return not self.reason
+
+    def line(self) -> str:
+        """One line for the CLI: ``seeded finance (乡镇财政): 7 of 15 seed words …``."""
+        theme = self.theme
+        head = f"{'seeded' if self.seeded else 'skipped'} {theme.id} ({theme.label_zh}): "
+        counts = (
+            f"{len(self.counted)} of {len(theme.seeds)} seed words in enough paragraphs, "
+            f"{self.together} paragraphs with two or more, {self.share:.2%} of tokens"
+        )
+        return head + (counts if self.seeded else f"{self.reason} ({counts})")
+
+    def as_dict(self) -> dict:
+        return {"theme": self.theme.id, "seeded": self.seeded, "reason": self.reason,
+                "seeds": len(self.theme.seeds), "counted": list(self.counted),
+                "absent": list(self.absent), "together": self.together,
+                "share": round(self.share, 6)}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ThemeScreen:
+    """The themes asked for, checked against a corpus (:func:`screen_themes`)."""
+
+    checks: tuple[ThemeCheck, ...]
+    source: str = ""
+    sha256: str = ""
+    no_below: int = 1
+
+    @property
+    def seeded(self) -> ThemeSet | None:
+        """The themes to seed, in file order (None when there are none)."""
+        themes = tuple(c.theme for c in self.checks if c.seeded)
+        return ThemeSet(themes, self.source, self.sha256) if themes else None
+
+    def check(self, theme_id: str) -> ThemeCheck | None:
+        return next((c for c in self.checks if c.theme.id == theme_id), None)
+
+    def lines(self) -> list[str]:
+        return [c.line() for c in self.checks]
+
+    def as_dict(self) -> dict:
+        """The record kept in a run's manifest."""
+        return {
+            "rule": THEME_RULE,
+            "no_below": self.no_below,
+            "themes": [c.as_dict() for c in self.checks],
+        }
+
+
+def screen_themes(themes: ThemeSet | None, documents, no_below: int) -> ThemeScreen:
+    """Check each theme of ``themes`` against ``documents`` (token lists or
+    :class:`~topics.text.token_ids.TokenIds`, the paragraphs a fit sees) by the seeding rule
+    above; ``no_below`` is the pruning threshold (``[model] no_below``).
+
+    >>> docs = [["财政", "负债", "财力"], ["财政", "负债"], ["财政", "财力", "乡镇"], ["村民"]] * 2
+    >>> themes = ThemeSet((Theme("finance", "乡镇财政", "", ("财政", "负债", "财力", "赤字")),
+    ...                    Theme("village", "村民自治", "", ("村民", "选举", "村委会"))))
+    >>> screen = screen_themes(themes, docs, no_below=2)
+    >>> screen.seeded.ids(), screen.check("village").reason
+    (['finance'], 'only 1 seed word (村民) in >= 2 paragraphs, needs 3')
+    """
+    from topics.text.token_ids import as_token_ids
+
+    if not themes:
+        return ThemeScreen((), no_below=no_below)
+    documents = as_token_ids(documents)
+    index = {word: i for i, word in enumerate(documents.vocabulary)}
+    present = documents.counts() > 0  # documents × vocabulary
+    dfs = np.asarray(present.sum(axis=0)).ravel()
+    cfs = np.bincount(documents.ids, minlength=len(index))
+    total = max(int(documents.n_tokens.sum()), 1)
+    checks = []
+    for theme in themes:
+        ids = {s: index[s] for s in theme.seeds if s in index and dfs[index[s]] > 0}
+        counted = tuple(s for s, i in ids.items() if dfs[i] >= no_below)
+        absent = tuple(s for s in theme.seeds if s not in ids)
+        columns = [ids[s] for s in counted]
+        together = int((np.asarray(present[:, columns].sum(axis=1)).ravel() >= 2).sum())
+        share = float(cfs[list(ids.values())].sum()) / total if ids else 0.0
+        if len(counted) < MIN_THEME_SEEDS:
+            words = f" ({' '.join(counted)})" if counted else ""
+            reason = (f"only {len(counted)} seed word{'s' * (len(counted) != 1)}{words} in "
+                      f">= {no_below} paragraphs, needs {MIN_THEME_SEEDS}")  # fmt: skip
+        elif together < no_below:
+            reason = (
+                f"only {together} paragraphs use two or more of its seed words, needs {no_below}"
+            )
+        else:
+            reason = ""
+        checks.append(ThemeCheck(theme, counted, absent, together, share, reason))
+    return ThemeScreen(tuple(checks), themes.source, themes.sha256, no_below)

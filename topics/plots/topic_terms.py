@@ -35,9 +35,11 @@ def plot_topic_terms(run, n: int = 10, lam: float = LAMBDA, ncols: int = 4) -> F
 
     The dark bar is the term's estimated tokens in the topic (proportional to ``p(w|k)``), the
     light bar behind it the term's observed count in the corpus, as in LDAvis: a dark bar that
-    fills its light bar marks a term exclusive to the topic. Where the estimate exceeds the
-    observed count (seed words, whose prior adds pseudo-counts), the excess is hatched. Panel
-    titles give number, label and prevalence; theme topics are marked ``◆``, seed words ``*``.
+    fills its light bar marks a term exclusive to the topic. Where a seed word of the topic's
+    formed theme is estimated above its observed count (its prior adds pseudo-counts), the
+    excess is hatched; any other term's bar stops at its observed count (inferred shares and
+    training counts differ slightly). Panel titles give number, label and prevalence; topics
+    whose theme formed are marked ``◆``, their seed words ``*``.
     Each panel is tagged with its topic's stability under resampling; unstable topics (below
     :data:`topics.model.k_rule.STABLE`) are tinted and tagged in red.
     """
@@ -46,7 +48,7 @@ def plot_topic_terms(run, n: int = 10, lam: float = LAMBDA, ncols: int = 4) -> F
     in_topic = topic_term_counts(run)
     total = run.term_frequency()
     index = {term: i for i, term in enumerate(run.vocabulary["term"])}
-    seeds = run.seeds.groupby("topic")["seed"].agg(set).to_dict() if len(run.seeds) else {}
+    seeds = run.theme_seeds()
     k = run.k
     ncols = max(1, min(ncols, k))
     nrows = math.ceil(k / ncols)
@@ -64,13 +66,13 @@ def plot_topic_terms(run, n: int = 10, lam: float = LAMBDA, ncols: int = 4) -> F
             ax.barh(y, total[ids], color=c, alpha=0.25, height=0.75, linewidth=0)
             estimate, observed = in_topic[topic - 1, ids], total[ids]
             ax.barh(y, np.minimum(estimate, observed), color=c, height=0.75, linewidth=0)
-            excess = estimate > observed
+            topic_seeds = seeds.get(topic, set())
+            excess = (estimate > observed) & np.isin(rows["term"].to_numpy(), list(topic_seeds))
             if excess.any():
                 ax.barh(
                     y[excess], (estimate - observed)[excess], left=observed[excess], height=0.75,
                     color="white", edgecolor=c, hatch="////", linewidth=0.6,
                 )  # fmt: skip
-            topic_seeds = seeds.get(topic, set())
             names = [t + (SEED_MARK if t in topic_seeds else "") for t in rows["term"]]
             ax.set_yticks(y, names)
             ax.tick_params(axis="y", length=0, pad=2)
