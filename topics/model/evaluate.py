@@ -19,7 +19,7 @@ from gensim.corpora import Dictionary
 
 from topics.model import terms
 from topics.model.k_rule import recommend
-from topics.model.lda import FittedLda, ModelSettings, fit_lda
+from topics.model.lda import FittedLda, ModelSettings
 from topics.model.metrics import topic_diversity
 from topics.model.settings import DEFAULT_KS
 from topics.model.stability import (
@@ -199,7 +199,6 @@ def _usable_ks(ks: Iterable[int], n_docs: int, n_themes: int) -> tuple[list[int]
 
 def _warn(message: str) -> None:
     warnings.warn(f"select_k: {message}", UserWarning, stacklevel=4)  # points at the caller
-
 
 
 def topic_quality(

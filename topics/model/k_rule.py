@@ -83,7 +83,7 @@ def themes_never_formed(table: pd.DataFrame) -> list[str]:
     """Theme ids whose topic keeps fewer than ``MIN_THEME_SEEDS`` seed words at every K."""
     if "theme" not in table or "seeds_in_top" not in table:
         return []
-    themes = table[table["theme"].astype(str) != ""]
+    themes = table[(table["theme"].astype(str) != "") & table["seeds_in_top"].notna()]
     best = themes.groupby("theme", sort=False)["seeds_in_top"].max()
     return [theme for theme, seeds in best.items() if not seeds >= MIN_THEME_SEEDS]
 
@@ -224,9 +224,7 @@ def _no_k_reason(summary: pd.DataFrame, fallback: int) -> str:
         advice.append("set [select_k] resamples to 8")
     noisy = [k for k, ok in summary["beats_unigram"].items() if not ok]
     if noisy:
-        failures.append(
-            f"held-out perplexity is not below word frequencies' at K = {_ks(noisy)}"
-        )
+        failures.append(f"held-out perplexity is not below word frequencies' at K = {_ks(noisy)}")
     unstable = [k for k, ok in summary["stable"].items() if ok is not pd.NA and not ok]
     if unstable:
         shown = ", ".join(
@@ -250,7 +248,7 @@ def _no_k_reason(summary: pd.DataFrame, fallback: int) -> str:
         text += ". To change: " + "; ".join(advice)
     if summary["stability"].notna().any():
         text += (
-            f". k = \"auto\" falls back to K = {fallback}, the most stable K of the grid "
+            f'. k = "auto" falls back to K = {fallback}, the most stable K of the grid '
             f"({summary.at[fallback, 'stability']:.2f}), without that warrant"
         )
     return text

@@ -37,7 +37,9 @@ class ModelSettings:
     document, Dirichlet priors ``alpha`` (document-topic) and ``eta`` (topic-word; None = 1/k),
     ``init`` "nmf" (stable) or "random" (gensim's default), dictionary pruning ``no_below``
     (documents) and ``no_above`` (share of documents), seeded ``themes`` (ids from the themes
-    file, or ``["all"]``) with prior ``theme_strength`` pseudo-counts per seed word.
+    file, or ``["all"]``) with prior ``theme_strength`` pseudo-counts per seed word,
+    ``chunksize`` documents per update (0: all of them, one batch update per pass: online
+    updates in chunks made fits less stable at scale, README "Measured").
 
     >>> ModelSettings(k=8, passes=-1)
     Traceback (most recent call last):
@@ -57,15 +59,19 @@ class ModelSettings:
     theme_strength: float = 10.0
     multicore: bool = False
     workers: int = 2
-    chunksize: int = 2000
+    chunksize: int = 0
 
     def __post_init__(self):
         check_fields(self, "model")
         k_ok = self.k == "auto" or self.k >= MIN_K
         require(k_ok, "model", "k", 'an integer >= 2 or "auto"', self.k)
         require(self.seed >= 0, "model", "seed", "an integer >= 0", self.seed)
-        for name in ("passes", "iterations", "no_below", "workers", "chunksize"):
+        for name in ("passes", "iterations", "no_below", "workers"):
             require(getattr(self, name) >= 1, "model", name, "an integer >= 1", getattr(self, name))
+        chunks_ok = self.chunksize >= 0
+        require(
+            chunks_ok, "model", "chunksize", "an integer >= 0 (0: all documents)", self.chunksize
+        )
         if not isinstance(self.alpha, str):
             require(_positive(self.alpha), "model", "alpha", "a number > 0", self.alpha)
         if self.eta is not None:
