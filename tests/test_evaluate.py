@@ -400,6 +400,9 @@ def test_the_full_data_fit_of_the_chosen_k_is_the_run(project_settings, tmp_path
     monkeypatch.setattr(pipeline, "fit_lda", lambda *a, **k: pytest.fail("fitted again"))
     run = pipeline.current_run(auto, progress=False)
     assert run.k == best
+    assert pipeline.fit(auto, progress=False).path == run.path  # `topics fit` reuses it too
+    with pytest.raises(pytest.fail.Exception, match="fitted again"):
+        pipeline.fit(auto, progress=False, force=True)
     expected = table.loc[table["k"] == best, evaluate.QUALITY].reset_index(drop=True)
     pd.testing.assert_frame_equal(run.topics[evaluate.QUALITY], expected)
     assert run.topics["stability"].between(0, 1).all()

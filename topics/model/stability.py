@@ -143,7 +143,7 @@ def draw_summary(full: FitTopics, draws: Sequence[FitTopics]) -> tuple[float, fl
     >>> fit = FitTopics(words, np.eye(2), ["a", "b"])
     >>> other = FitTopics([["a", "b"], ["c", "e"]], np.eye(2), ["a", "b"])
     >>> [round(x, 3) for x in draw_summary(fit, [fit, other])]
-    [0.917, 0.083]
+    [0.833, 0.167]
     """
     per_draw = draw_similarity(full, draws).mean(axis=1)
     if len(per_draw) < 2:
