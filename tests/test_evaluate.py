@@ -327,6 +327,13 @@ def test_k_without_floor_and_ceiling_is_pending():
     assert choice.pending == (4,) and not choice.qualified
     assert recommend(table.assign(draws=3), resamples=8).pending == (4,)
     assert recommend(hand_table({4: (0.8, np.nan)}).assign(draws=3), resamples=8).pending == (4,)
+    # K = 4 failed, K = 6 was never checked (the checks ran out): no answer, and it says so
+    table = hand_table({4: (0.5, np.nan), 6: (0.45, np.nan)})
+    table.loc[table["k"] == 6, ["stability_floor", "stability_ceiling"]] = np.nan
+    choice = recommend(table)
+    assert not choice.qualified and choice.k == 4
+    assert choice.reason.startswith("no K qualifies: stability is below its threshold at K = 4 "
+                                    "(0.50 < 0.60); K = 6 were not checked")  # fmt: skip
 
 
 def test_saved_table_is_reused_while_inputs_are_unchanged(project_settings, selection, monkeypatch):

@@ -18,7 +18,7 @@ import pandas as pd
 from gensim.corpora import Dictionary
 
 from topics.model import terms
-from topics.model.k_rule import recommend
+from topics.model.k_rule import k_summary, recommend
 from topics.model.lda import FittedLda, ModelSettings
 from topics.model.metrics import topic_diversity
 from topics.model.settings import DEFAULT_KS
@@ -44,6 +44,7 @@ __all__ = ["heldout_split"]  # re-exported: the split is defined with the subsam
 MEASURES = ("c_v", "c_npmi", "u_mass")
 KS = DEFAULT_KS  # the [select_k] default grid
 COARSE_RESAMPLES = 2  # draws per K in the first pass over the grid
+MAX_CHECKS = 3  # K whose floor and ceiling a K selection measures at most
 TABLE_FORMAT = 5  # bump when the columns or their meaning change: saved tables become stale
 #: Per-topic measures that a run's topic table records beside each topic (the floor and
 #: ceiling are the model's, the same on every row).
@@ -342,9 +343,11 @@ def measure_ks(
 
     1. every K of the grid: the full fit and ``coarse`` draws;
     2. the K the rule (:func:`~topics.model.k_rule.recommend`) would answer with, and the most
-       stable K it compares it with: draws up to ``resamples``, and the floor and ceiling
-       (the full fit and :data:`~topics.model.stability.REFERENCE_DRAWS` draws on shuffled
-       and on sampled tokens); repeated until the rule's answer rests on measured K only.
+       stable K it compares it with: the floor and ceiling (the full fit and
+       :data:`~topics.model.stability.REFERENCE_DRAWS` draws on shuffled and on sampled
+       tokens), then draws up to ``resamples`` unless stability lies more than two standard
+       errors below its threshold; repeated until the rule's answer rests on measured K only,
+       or :data:`MAX_CHECKS` K were checked (the rule then names the K left unchecked).
 
     Returns the table, one row per (k, topic) of the full-data fit, and the full-data fits by
     K (the final run at the chosen K: nothing is fitted twice). Columns: those of
@@ -365,12 +368,20 @@ def measure_ks(
     with executor(workers, len(ks)) as pool:
         coherence = dict(zip(ks, pool.map(partial(_quality_job, fits.tokens, themes), work),
                              strict=True))  # fmt: skip
+    checked: set[int] = set()
     while True:
         table = _selection_table(fits, ks, large, coherence)
         pending = recommend(table, resamples).pending if resamples else ()
-        jobs = [job for k in pending for job in fits.draw_jobs(k, resamples)]
-        if not jobs:  # the draws first: the floor and ceiling only where stability holds up
-            jobs = [job for k in pending for job in fits.bound_jobs(k, resamples)]
+        # the floor and ceiling first (at most MAX_CHECKS K), then all draws where stability
+        # is above its threshold or within two standard errors of it
+        to_check = [k for k in pending if k not in checked][: max(MAX_CHECKS - len(checked), 0)]
+        jobs = [job for k in to_check for job in fits.bound_jobs(k, resamples)]
+        checked.update(to_check)
+        if not jobs:
+            summary = k_summary(table)
+            near = summary["stability"] + 2 * summary["stability_se"].fillna(0.1)
+            close = [k for k in checked if near[k] >= summary.at[k, "threshold"]]
+            jobs = [job for k in close for job in fits.draw_jobs(k, resamples)]
         if not jobs:
             return table, fits.full
         fits.run(jobs)

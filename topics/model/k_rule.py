@@ -185,6 +185,12 @@ def recommend(table: pd.DataFrame, resamples: int | None = None) -> Recommendati
         or (resamples is not None and summary.at[k, "draws"] < resamples)
     )  # fmt: skip
     at_edge = len(grid) > 1 and best in (grid[0], grid[-1])
+    failed = summary["stable"].fillna(True).astype(bool)
+    if pending and not failed.all():  # some K failed, the next are not checked: no answer
+        k = int(summary["stability"].idxmax())
+        unchecked = [int(k) for k in possible.index if summary.at[k, "stable"] is pd.NA]
+        reason = _no_k_reason(summary, k, unchecked)
+        return Recommendation(k, False, False, grid, reason, pending, ignored)
     reason = _answer_reason(summary, pool, best, top, len(possible) > len(pool))
     return Recommendation(best, not pending, at_edge, grid, reason, pending, ignored)
 
@@ -217,7 +223,7 @@ def _answer_reason(
     return f"K = {best}, because " + "; ".join(parts)
 
 
-def _no_k_reason(summary: pd.DataFrame, fallback: int) -> str:
+def _no_k_reason(summary: pd.DataFrame, fallback: int, unchecked: list[int] = ()) -> str:
     failures, advice = [], []
     if summary["stability"].isna().all():
         failures.append("stability is not measured ([select_k] resamples = 0)")
@@ -232,6 +238,11 @@ def _no_k_reason(summary: pd.DataFrame, fallback: int) -> str:
             for k in unstable
         )
         failures.append(f"stability is below its threshold at {shown}")
+    if unchecked:
+        failures.append(
+            f"K = {_ks(unchecked)} were not checked against their floor and ceiling (less "
+            "stable in the first pass over the grid)"
+        )
     if len(noisy) == len(summary):
         advice.append(
             "no K finds word patterns beyond word frequencies: check that the documents are "
