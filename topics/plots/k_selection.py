@@ -43,7 +43,8 @@ def _draw_stability(ax: Axes, table: pd.DataFrame, summary: pd.DataFrame) -> Non
                                  ("stability_floor", "v", "floor (shuffled tokens)")):  # fmt: skip
         ax.scatter(measured.index, measured[column], marker=style, s=42, color="0.25",
                    zorder=4, label=label, lw=1.5)  # fmt: skip
-    ax.set_ylim(-0.02, 1.02)
+    ax.set_ylim(-0.3, 1.05)
+    ax.set_yticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
 
 
 def _wrapped(text: str, width: int = 150) -> str:
@@ -83,7 +84,8 @@ def plot_k_selection(
                             label="word frequencies alone")  # fmt: skip
         perplexity.legend(loc="center right", fontsize=7.5, frameon=False)
         _draw_measure(diversity, table, "diversity", color(0), "diversity")
-        stability.legend(loc="lower left", fontsize=7, frameon=False, ncols=2)
+        stability.legend(loc="lower left", fontsize=6.5, frameon=False, ncols=3,
+                         columnspacing=1.0, handletextpad=0.4)  # fmt: skip
         coherence.legend(loc="lower left", fontsize=7.5, frameon=False)
         panels = {
             stability: ("重抽样稳定性 Resample stability", "top-10 Jaccard; higher is better"),
