@@ -44,7 +44,7 @@ __all__ = ["heldout_split"]  # re-exported: the split is defined with the subsam
 MEASURES = ("c_v", "c_npmi", "u_mass")
 KS = DEFAULT_KS  # the [select_k] default grid
 COARSE_RESAMPLES = 2  # draws per K in the first pass over the grid
-MAX_CHECKS = 3  # K whose floor and ceiling a K selection measures at most
+MAX_CHECKS = 2  # K whose floor and ceiling a K selection measures at most
 TABLE_FORMAT = 5  # bump when the columns or their meaning change: saved tables become stale
 #: Per-topic measures that a run's topic table records beside each topic (the floor and
 #: ceiling are the model's, the same on every row).

@@ -120,7 +120,7 @@ class Recommendation:
                     f"{'larger' if side == 'largest' else 'smaller'} K to [select_k] ks to see "
                     "whether another K is better"
                 )
-        if self.pending:
+        if self.pending and not self.reason.startswith("no K"):
             notes.append(
                 f"K = {_ks(self.pending)} not yet measured with every draw or against its floor "
                 "and ceiling: this answer is provisional"
@@ -240,8 +240,9 @@ def _no_k_reason(summary: pd.DataFrame, fallback: int, unchecked: list[int] = ()
         failures.append(f"stability is below its threshold at {shown}")
     if unchecked:
         failures.append(
-            f"K = {_ks(unchecked)} were not checked against their floor and ceiling (less "
-            "stable in the first pass over the grid)"
+            f"K = {_ks(unchecked)} were not checked against their floor and ceiling (a K "
+            "selection checks at most two K, in the rule's order: most themes formed, then "
+            "most stable)"
         )
     if len(noisy) == len(summary):
         advice.append(

@@ -52,7 +52,7 @@ DRAW_SEED = DEFAULT_DRAW_SEED  # [select_k] draw_seed
 SUBSAMPLE_SHARE = 0.8  # share of the training documents in each subsample
 TOP_N = 10  # top words compared by the Jaccard stability
 RANKING = "probability"  # the top-words ranking stability compares (see the module's text)
-REFERENCE_DRAWS = 3  # draws of the floor and ceiling fits (their spread is small)
+REFERENCE_DRAWS = 2  # draws of the floor and ceiling fits (their spread is small)
 
 
 def default_workers() -> int:
