@@ -327,6 +327,12 @@ def test_k_without_floor_and_ceiling_is_pending():
     assert choice.pending == (4,) and not choice.qualified
     assert recommend(table.assign(draws=3), resamples=8).pending == (4,)
     assert recommend(hand_table({4: (0.8, np.nan)}).assign(draws=3), resamples=8).pending == (4,)
+    # K = 8 failed at 0.60; K = 10 lies far below that: presumed unstable, K = 6 is next
+    table = hand_table({6: (0.62, 3), 8: (0.58, 4), 10: (0.45, 4)})
+    table.loc[table["k"] != 8, ["stability_floor", "stability_ceiling"]] = np.nan
+    choice = recommend(table)
+    assert choice.pending == (6,)
+    assert "threshold measured (0.60) at K = 10 (0.45), not checked further" in choice.reason
     # K = 4 failed, K = 6 was never checked (the checks ran out): no answer, and it says so
     table = hand_table({4: (0.5, np.nan), 6: (0.45, np.nan)})
     table.loc[table["k"] == 6, ["stability_floor", "stability_ceiling"]] = np.nan

@@ -169,11 +169,13 @@ def recommend(table: pd.DataFrame, resamples: int | None = None) -> Recommendati
     summary = k_summary(table)
     grid = tuple(int(k) for k in summary.index)
     ignored = tuple(themes_never_formed(table))
-    possible = summary[summary["beats_unigram"] & summary["stable"].fillna(True).astype(bool)]
-    possible = possible[possible["stability"].notna()]
+    presumed = _presumed_unstable(summary)
+    open_ = summary["stable"].fillna(True).astype(bool) & ~summary.index.isin(presumed)
+    possible = summary[summary["beats_unigram"] & open_ & summary["stability"].notna()]
     if possible.empty:
         k = int(summary["stability"].idxmax()) if summary["stability"].notna().any() else grid[0]
-        return Recommendation(k, False, False, grid, _no_k_reason(summary, k), (), ignored)
+        reason = _no_k_reason(summary, k, presumed=presumed)
+        return Recommendation(k, False, False, grid, reason, (), ignored)
     pool = possible[possible["themes_formed"] == possible["themes_formed"].max()]
     top = int(pool["stability"].idxmax())
     se = pool.at[top, "stability_se"]
@@ -189,7 +191,7 @@ def recommend(table: pd.DataFrame, resamples: int | None = None) -> Recommendati
     if pending and not failed.all():  # some K failed, the next are not checked: no answer
         k = int(summary["stability"].idxmax())
         unchecked = [int(k) for k in possible.index if summary.at[k, "stable"] is pd.NA]
-        reason = _no_k_reason(summary, k, unchecked)
+        reason = _no_k_reason(summary, k, unchecked, presumed)
         return Recommendation(k, False, False, grid, reason, pending, ignored)
     reason = _answer_reason(summary, pool, best, top, len(possible) > len(pool))
     return Recommendation(best, not pending, at_edge, grid, reason, pending, ignored)
@@ -223,7 +225,21 @@ def _answer_reason(
     return f"K = {best}, because " + "; ".join(parts)
 
 
-def _no_k_reason(summary: pd.DataFrame, fallback: int, unchecked: list[int] = ()) -> str:
+def _presumed_unstable(summary: pd.DataFrame) -> list[int]:
+    """K not checked against their floor and ceiling whose stability lies more than two
+    standard errors (0.1 when unknown) below the lowest threshold measured at any K: the
+    threshold varies little between K beyond the smallest, so they would fail it."""
+    lowest = summary["threshold"].min()
+    if lowest != lowest:
+        return []
+    reach = summary["stability"] + 2 * summary["stability_se"].fillna(0.05)
+    unchecked = summary["stable"].isna()
+    return [int(k) for k in summary.index[unchecked & (reach < lowest)]]
+
+
+def _no_k_reason(
+    summary: pd.DataFrame, fallback: int, unchecked: list[int] = (), presumed: list[int] = ()
+) -> str:
     failures, advice = [], []
     if summary["stability"].isna().all():
         failures.append("stability is not measured ([select_k] resamples = 0)")
@@ -238,6 +254,12 @@ def _no_k_reason(summary: pd.DataFrame, fallback: int, unchecked: list[int] = ()
             for k in unstable
         )
         failures.append(f"stability is below its threshold at {shown}")
+    if presumed:
+        shown = ", ".join(f"K = {k} ({summary.at[k, 'stability']:.2f})" for k in presumed)
+        failures.append(
+            f"stability is more than two standard errors below the lowest threshold measured "
+            f"({summary['threshold'].min():.2f}) at {shown}, not checked further"
+        )
     if unchecked:
         failures.append(
             f"K = {_ks(unchecked)} were not checked against their floor and ceiling (a K "
@@ -249,7 +271,7 @@ def _no_k_reason(summary: pd.DataFrame, fallback: int, unchecked: list[int] = ()
             "no K finds word patterns beyond word frequencies: check that the documents are "
             "real text and the tokens (stoplists, user dictionary) are words"
         )
-    elif unstable:
+    elif unstable or presumed:
         smaller = min(summary.index) > 2
         advice.append(
             ("add smaller K to [select_k] ks, " if smaller else "")
