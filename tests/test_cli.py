@@ -134,8 +134,10 @@ def test_show_and_infer_use_the_latest_run(config, run, tmp_path):
     shown = runner.invoke(app, ["show", "--config", str(config), "--run", str(run.path)])
     assert shown.exit_code == 0, shown.output
     assert "T1" in shown.output and "finance" in shown.output
+    cut = (run.topics["stability_floor"].iloc[0] + run.topics["stability_ceiling"].iloc[0]) / 2
+    assert f"below {cut:.2f}, midway between them, marked !" in shown.output
     for row in run.topics.itertuples():  # each topic's stability, unstable ones marked "!"
-        mark = "!" if row.stability < 0.5 else " "
+        mark = "!" if row.stability < cut else " "
         assert f"{row.stability:.2f}{mark} {row.label}" in shown.output
     doc = tmp_path / "doc.txt"
     doc.write_text("乡镇财政负债沉重,转移支付不足。\n", encoding="utf-8")

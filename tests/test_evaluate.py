@@ -97,16 +97,19 @@ def test_planted_topics_read_near_the_ceiling_and_the_rule_finds_their_number():
 
 
 def test_shuffled_tokens_read_near_the_floor():
-    """The same tokens shuffled across documents have no topics: the fit's stability is its
-    floor (within 0.1), below its threshold, most topics are marked unstable, and the rule
+    """The same tokens shuffled across documents have no topics: the fit's stability is near
+    its floor (within 0.15, draw noise on 300 short documents), below its threshold, most
+    topics are marked unstable, and the rule
     says that no K qualifies: the topics do not even predict left-out paragraphs better than
     word frequencies. (A small vocabulary makes chance agreement likelier: 40 words a block.)"""
-    docs = shuffled_corpus(planted_corpus(4, n_docs=120, words_per_topic=40, seed=1), seed=1)
+    docs = shuffled_corpus(planted_corpus(4, n_docs=300, words_per_topic=40, seed=1), seed=1)
     fitted = fit_lda(docs, dataclasses.replace(QUICK, k=4))
-    quality = evaluate.fit_quality(fitted, docs, resamples=3, workers=1)
+    quality = evaluate.fit_quality(fitted, docs, resamples=4, workers=1)
     floor, ceiling = quality[["stability_floor", "stability_ceiling"]].iloc[0]
-    assert abs(quality["stability"].mean() - floor) < 0.1 < ceiling - floor
+    assert abs(quality["stability"].mean() - floor) < 0.15 and ceiling - floor > 0.2
+    assert quality["stability"].mean() < k_rule.threshold(floor, ceiling)
     assert (quality["stability"] < k_rule.threshold(floor, ceiling)).mean() >= 0.75
+    docs = docs[:120]
     table = select_k(docs, QUICK, ks=(3, 4, 5), resamples=3, progress=False, workers=1)
     assert not k_summary(table)["beats_unigram"].any()  # no topics: frequencies predict as well
     assert not recommend(table).qualified
@@ -391,7 +394,7 @@ def test_k_selection_figure(selection, tmp_path):
     texts = [t.get_text() for ax in fig.axes for t in ax.texts] + [t.get_text() for t in fig.texts]
     assert any(f"K = {k}" in t for t in texts)
     reason = recommend(table).reason
-    assert any(reason.split(",")[0] in t.replace("\n", " ") for t in fig.texts)
+    assert any(reason.split(",")[0] in t.get_text().replace("\n", " ") for t in fig.texts)
     by_hand = plot_k_selection(table, k, used=6, by_hand=True)
     texts = [t.get_text() for ax in by_hand.axes for t in ax.texts]
     assert any("used K = 6 (set by hand)" in t for t in texts)

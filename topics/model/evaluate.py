@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from gensim.corpora import Dictionary
 
+from topics.errors import InputError
 from topics.model import terms
 from topics.model.k_rule import k_summary, recommend
 from topics.model.lda import FittedLda, ModelSettings
@@ -264,6 +265,7 @@ class _Fits:
         self.topics: dict[tuple[str, int, int], FitTopics] = {}
         self.perplexity: dict[int, list[tuple[float, float]]] = {}
         self.full: dict[int, FittedLda] = {}
+        self.failed: set[tuple[str, int, int]] = set()  # floor/ceiling fits pruning emptied
         self._floor: list[list[str]] | None = None
 
     def add_full(self, k: int, fitted: FittedLda) -> None:
@@ -291,7 +293,7 @@ class _Fits:
             return []
         draws = range(min(REFERENCE_DRAWS, resamples) + 1)
         return [(name, k, r) for name in ("floor", "ceiling") for r in draws
-                if (name, k, r) not in self.topics]  # fmt: skip
+                if (name, k, r) not in self.topics and (name, k, r) not in self.failed]  # fmt: skip
 
     def run(self, jobs: list[tuple[str, int, int]]) -> None:
         from tqdm.auto import tqdm
@@ -307,6 +309,9 @@ class _Fits:
             results = tqdm(pool.map(job, work), total=len(jobs), desc="select-k",
                            disable=not self.progress)  # fmt: skip
             for (name, k, draw), (model, topics, held_out) in zip(jobs, results, strict=True):
+                if topics is None:
+                    self.failed.add((name, k, draw))
+                    continue
                 self.topics[name, k, draw] = topics
                 if name == "data" and draw == 0:
                     self.full[k] = model
@@ -320,8 +325,9 @@ class _Fits:
         """The model-level stability of the floor and the ceiling at ``k`` (NaN if not fitted)."""
         values = []
         for name in ("floor", "ceiling"):
-            draws = self.draws(k, name)
-            values.append(draw_summary(self.topics[name, k, 0], draws)[0] if draws else np.nan)
+            draws = [self.topics[key] for key in self.topics if key[:2] == (name, k) and key[2]]
+            full = self.topics.get((name, k, 0))
+            values.append(draw_summary(full, draws)[0] if draws and full else np.nan)
         return values[0], values[1]
 
 
@@ -432,7 +438,12 @@ def _fit_job(themes, share: float, draw_seed: int, job):
     """Fit one draw (0: all documents, returned whole); a draw of the training data also
     scores its held-out perplexity on the documents it left out."""
     documents, settings, draw, scored = job
-    fitted, outside = fit_draw(documents, settings, themes, draw, draw_seed, share)
+    try:
+        fitted, outside = fit_draw(documents, settings, themes, draw, draw_seed, share)
+    except InputError:
+        if scored:
+            raise
+        return None, None, (np.nan, np.nan)  # e.g. shuffled tokens all pruned: no floor
     if draw == 0 or not scored:
         return (fitted if draw == 0 and scored else None), FitTopics.of(fitted), (np.nan, np.nan)
     held = [documents[i] for i in outside]
