@@ -52,6 +52,7 @@ from topics.model.stability import (
     subsample,
 )
 from topics.model.themes import ThemeSet
+from topics.text.token_ids import as_token_ids
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -88,7 +89,7 @@ def peers(docs, model: ModelSettings, themes: ThemeSet) -> tuple[Dictionary, lis
     seeds = [s for theme in themes for s in theme.seeds]
     dictionary, _ = build_dictionary(docs, model.no_below, model.no_above, seeds)
     vocab = [dictionary[i] for i in range(len(dictionary))]
-    counts = count_matrix(docs, dictionary).astype(float)
+    counts = count_matrix(as_token_ids(docs), dictionary).astype(float)
     kept = [[w for w in doc if w in dictionary.token2id] for doc in docs]
 
     def gensim(init: str, with_themes: bool):
