@@ -225,6 +225,16 @@ def _answer_reason(
     return f"K = {best}, because " + "; ".join(parts)
 
 
+def _below(value: float, cut: float) -> str:
+    """``value < cut`` with enough decimals to tell them apart.
+
+    >>> _below(0.616, 0.6204)
+    '0.616 < 0.620'
+    """
+    digits = 2 if round(value, 2) != round(cut, 2) else 3
+    return f"{value:.{digits}f} < {cut:.{digits}f}"
+
+
 def _presumed_unstable(summary: pd.DataFrame) -> list[int]:
     """K not checked against their floor and ceiling whose stability lies more than two
     standard errors (0.1 when unknown) below the lowest threshold measured at any K: the
@@ -250,7 +260,7 @@ def _no_k_reason(
     unstable = [k for k, ok in summary["stable"].items() if ok is not pd.NA and not ok]
     if unstable:
         shown = ", ".join(
-            f"K = {k} ({summary.at[k, 'stability']:.2f} < {summary.at[k, 'threshold']:.2f})"
+            f"K = {k} ({_below(summary.at[k, 'stability'], summary.at[k, 'threshold'])})"
             for k in unstable
         )
         failures.append(f"stability is below its threshold at {shown}")
