@@ -62,8 +62,8 @@ def plot_k_selection(
     over topics with the topics' spread. The ``recommended`` K is dashed (with "no K
     qualifies" when none did), the rule's reason and notes below, the K it rules out grey. ``used``:
     the run's K, labelled "set by hand" with ``by_hand`` (a number in the config, not "auto").
-
-    >>> fig = plot_k_selection(*k_selection(settings))        # doctest: +SKIP
+    ``plot_k_selection(*pipeline.k_selection(settings))`` draws a project's (tested in
+    ``tests/test_evaluate.py``).
     """
     ks = sorted(table["k"].unique())
     step = min((b - a for a, b in zip(ks, ks[1:], strict=False)), default=2)
