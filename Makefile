@@ -9,7 +9,9 @@ STAMP  := $(VENV)/.installed-stamp
 
 ## Show this list of targets
 help:
-	@awk '/^## /{doc=substr($$0,4); next} /^[a-z-]+:/{if(doc){split($$1,t,":"); printf "  make %-9s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
+	@awk '/^## /{doc=substr($$0,4); next} /^[a-z-]+:/{if(doc){split($$1,t,":"); n++; name[n]=t[1]; \
+	  text[n]=doc; if(length(t[1])>w) w=length(t[1])}; doc=""} \
+	  END{for(i=1;i<=n;i++) printf "  make %-" w "s  %s\n", name[i], text[i]}' $(MAKEFILE_LIST)
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -45,9 +47,9 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format topics tests benchmarks
 
-## Start JupyterLab in the project's environment with the notebooks open
+## Start JupyterLab in the project's environment with the notebooks open (as root too)
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 ## Run the benchmark scripts and print their figures
 bench: $(STAMP)
@@ -57,6 +59,6 @@ bench: $(STAMP)
 lock: $(VENV)/.browser-stamp
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^topics' > requirements.lock
 
-## Remove derived data, caches and figures (data/raw is never touched)
+## Remove derived data and caches (data/raw and the committed figures/ are kept)
 clean:
 	rm -rf data/processed data/interim data/runs .pytest_cache

@@ -86,6 +86,32 @@ def project_settings(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def write_config(project_settings):
+    """``write_config(folder, processed=None)`` writes ``folder/topics.toml``: the project's
+    config reading the bundled raw pages, lexicons and themes, with the session's cache and runs
+    (and its prepared corpus unless ``processed`` names another folder), figures in
+    ``folder``. Returns its path."""
+
+    def write(folder: Path, processed: Path | None = None) -> Path:
+        paths = project_settings.paths
+        text = (project_settings.root / "topics.toml").read_text(encoding="utf-8")
+        for key, value in [("raw", paths.raw), ("processed", processed or paths.processed),
+                           ("cache", paths.cache), ("runs", paths.runs),
+                           ("figures", folder / "figures")]:  # fmt: skip
+            text = text.replace(f'{key} = "{getattr(type(paths)(), key)}"', f'{key} = "{value}"', 1)
+        for name in ("furniture", "themes"):
+            text = text.replace(
+                f'"data/{name}.toml"', f'"{project_settings.root / "data" / (name + ".toml")}"'
+            )
+        text = text.replace('"data/lexicons/', f'"{project_settings.root / "data" / "lexicons"}/')
+        path = folder / "topics.toml"
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture(scope="session")
 def run(project_settings):
     """The default run of the project config, fitted once per session."""
     from topics import pipeline

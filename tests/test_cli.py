@@ -100,21 +100,9 @@ def test_every_command_has_help():
 
 
 @pytest.fixture
-def config(project_settings, tmp_path):
+def config(write_config, tmp_path):
     """A topics.toml pointing at the bundled raw pages and temp outputs."""
-    paths = project_settings.paths
-    text = (project_settings.root / "topics.toml").read_text(encoding="utf-8")
-    for key, value in [("raw", paths.raw), ("processed", tmp_path / "processed"),
-                       ("cache", paths.cache), ("runs", paths.runs), ("figures", tmp_path / "figures")]:  # fmt: skip
-        text = text.replace(f'{key} = "{getattr(type(paths)(), key)}"', f'{key} = "{value}"', 1)
-    for name in ("furniture", "themes"):
-        text = text.replace(
-            f'"data/{name}.toml"', f'"{project_settings.root / "data" / (name + ".toml")}"'
-        )
-    text = text.replace('"data/lexicons/', f'"{project_settings.root / "data" / "lexicons"}/')
-    path = tmp_path / "topics.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
+    return write_config(tmp_path, processed=tmp_path / "processed")
 
 
 def test_prepare_prints_a_summary(config, tmp_path):
@@ -290,7 +278,7 @@ def test_show_writes_the_format_its_suffix_names(config, run, tmp_path, suffix):
     readers = {".csv": pd.read_csv, ".parquet": pd.read_parquet, ".xlsx": pd.read_excel}
     if suffix in readers:
         table = readers[suffix](out)
-        assert table["topic"].tolist() == list(range(1, run.k + 1))
+        assert table["topic"].tolist() == [f"T{k}" for k in range(1, run.k + 1)]
         assert table["terms"].iloc[0] == first
         expected = run.topics["prevalence"].to_numpy()
         np.testing.assert_allclose(table["prevalence"], expected, rtol=1e-12)  # not rounded
@@ -299,6 +287,14 @@ def test_show_writes_the_format_its_suffix_names(config, run, tmp_path, suffix):
         assert first in text and text.count("\n") >= run.k + 2
         assert ("\\toprule" in text) == (suffix == ".tex")
         assert (text.startswith("| topic | prevalence |")) == (suffix == ".md")
+        # for pasting: topics named, shares as percent with one decimal, a caption and a label
+        share = f"{run.topics['prevalence'].iloc[0]:.1%}".replace(
+            "%", "\\%" if suffix == ".tex" else "%"
+        )
+        assert f"T1 {'&' if suffix == '.tex' else '|'} {share} " in text
+        assert "0.0454" not in text and "0.045469" not in text
+        if suffix == ".tex":
+            assert "\\caption{Topics of run " in text and "\\label{tab:topics}" in text
 
 
 def test_similar_and_passages_export(config, run, tmp_path):
@@ -311,3 +307,16 @@ def test_similar_and_passages_export(config, run, tmp_path):
     result = runner.invoke(app, ["passages", "--theme", "finance", "-n", "2", "-o", str(found), *base])  # fmt: skip
     assert result.exit_code == 0, result.output
     assert found.read_text(encoding="utf-8").count("\n") == 2 + 2
+
+
+def test_similar_names_topics_like_everywhere_and_prints_no_nan(config, run, tmp_path):
+    """T1 … TK in printed and exported tables; an empty duplicate_of cell, never NaN."""
+    base = ["--config", str(config), "--run", str(run.path)]
+    out = tmp_path / "similar.csv"
+    result = runner.invoke(app, ["similar", "000#1", "-o", str(out), *base])
+    assert result.exit_code == 0, result.output
+    assert "NaN" not in result.output and re.search(r" T\d+ ", result.output)
+    table = pd.read_csv(out, keep_default_na=False)
+    assert table["shared_topic"].str.fullmatch(r"T\d+").all()
+    shown = runner.invoke(app, ["show", "--all", *base])
+    assert re.search(r"(?m)^ +T1 +probability", shown.output), shown.output

@@ -64,7 +64,7 @@ def test_most_similar_paragraph_level_is_inferred(run, texts):
     table = compare.most_similar(run, f"{A2}/p004", n=2, corpus_paragraphs=texts)
     assert table["id"].iloc[0] == f"{A1}/p004"  # its near-duplicate
     assert table["duplicate_of"].isna().iloc[0]
-    assert " › 一、乡镇调控力现状" in table["title"].iloc[0]
+    assert " > 一、乡镇调控力现状" in table["title"].iloc[0]  # one separator, as in sections
 
 
 def test_most_similar_names_the_topic_both_share_most(run):
@@ -96,6 +96,27 @@ def test_compare_an_article_with_itself(run, texts):
     assert (result.mix["difference"] == 0).all()
     assert not result.shared.empty
     assert "Separating (|A−B| ≥ 0.10): none" in str(result)
+
+
+def test_compare_without_a_shared_topic_shows_the_separating_topics_passages(run, texts):
+    """Two reports that share no topic: each separating topic's passages come from the report
+    that has more of it, and the report prints them."""
+    b = next(
+        other for other in run.articles["article_id"]
+        if compare.compare_documents(run, texts, A1, other).shared.empty
+    )  # fmt: skip
+    result = compare.compare_documents(run, texts, A1, b, n_passages=2)
+    assert result.shared.empty and len(result.separating) > 0
+    assert result.passages["topic"].tolist() == [
+        t for t in result.separating["topic"] for _ in "12"
+    ]
+    for row in result.passages.itertuples():
+        difference = result.mix.set_index("topic").loc[row.topic, "difference"]
+        assert row.document == ("A" if difference > 0 else "B")
+        assert row.paragraph_id.startswith((A1 if row.document == "A" else b) + "/")
+    report = result.summary()
+    for topic in result.separating["topic"]:
+        assert f"Passages carrying T{topic} " in report
 
 
 def test_compare_two_articles(run, texts):
@@ -141,16 +162,27 @@ def test_min_tokens_keeps_short_paragraphs_out(run, texts):
     ("kwargs", "match"),
     [
         ({"theme": "tax"}, r"no theme 'tax' in this run \(themes: finance, cadre_incentives"),
-        ({"topic": 99}, r"no topic 99 \(topics are numbered 1 to 8\)"),
+        ({"topic": 99}, r"no topic 99 \(topics are T1 to T8\)"),
         ({"topic": 0}, r"no topic 0"),
         ({"topic": "finance"}, r"no topic 'finance'"),
-        ({}, r"give exactly one of topic= or theme="),
+        ({}, r"give exactly one of a topic or a theme \(e.g. --topic T3 or --theme finance\)"),
         ({"topic": 1, "theme": "finance"}, r"give exactly one"),
     ],
 )
 def test_bad_topic_or_theme_raises_input_error(run, texts, kwargs, match):
     with pytest.raises(InputError, match=match):
         passages.representative_passages(run, texts, **kwargs)
+
+
+def test_keyword_in_context_lists_a_nested_keyword_once():
+    """办公经费 and 经费 both mark the finance topic: 经费 inside 办公经费 is not a second hit,
+    经费 on its own still is."""
+    texts = pd.DataFrame({"paragraph_id": ["p1"], "text": ["乡镇办公经费紧张,经费不足"]})
+    table = passages.keyword_in_context(texts, ["经费", "办公经费"], width=2)
+    assert list(zip(table["position"], table["keyword"], strict=True)) == [
+        (2, "办公经费"),
+        (9, "经费"),
+    ]
 
 
 def test_keyword_in_context_slices():
@@ -228,3 +260,25 @@ def test_paragraph_without_words_and_mismatched_corpus(run, texts):
         compare.most_similar(run, A1, level="paragraph")
     with pytest.raises(InputError, match=r"paragraphs of the run are not in the corpus given"):
         passages.representative_passages(run, texts.iloc[:10], theme="finance")
+
+
+def test_theme_prevalence_intervals_include_which_paragraphs_an_article_has(run):
+    """An article-level interval a reader can defend: at least as wide as the spread of the
+    token-weighted share over its paragraphs resampled with replacement (the posterior draws
+    of each paragraph alone give intervals so narrow they look like dots)."""
+    from topics.analysis.share import theme_prevalence
+
+    table = theme_prevalence(run, "finance").set_index("article_id")
+    rng = np.random.default_rng(1)
+    para = run.paragraphs[run.paragraphs["n_tokens"] > 0]
+    k = run.theme_topics()["finance"]
+    for article, rows in para.groupby("article_id"):
+        if len(rows) < 10:
+            continue
+        picks = rng.integers(0, len(rows), size=(2000, len(rows)))
+        shares, weights = rows[f"T{k}"].to_numpy()[picks], rows["n_tokens"].to_numpy()[picks]
+        means = (shares * weights).sum(axis=1) / weights.sum(axis=1)
+        low, high = np.quantile(means, [0.025, 0.975])
+        row = table.loc[article]
+        assert row["low"] <= row["share"] <= row["high"]
+        assert row["high"] - row["low"] >= 0.8 * (high - low), article

@@ -1,6 +1,7 @@
 """Corpus preparation on the bundled pages and on small made-up pages."""
 
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -183,3 +184,38 @@ def test_a_backtracking_filename_pattern_is_stopped_and_named(tmp_path):
     message = str(caught.value)
     assert message.startswith(f"{name}: corpus.filename_pattern {pattern!r} takes over 1 s")
     assert "\n" not in message
+
+
+def test_a_paragraph_is_filed_under_its_own_section(tmp_path):
+    """An unnumbered heading inside one numbered section does not head the next one."""
+    from topics.corpus.prepare import prepare_corpus
+
+    (tmp_path / "raw").mkdir()
+    lines = ["年度工作报告", "一、经济建设", "经济运行总体平稳,主要指标好于预期,就业形势稳定。",
+             "城市轨道交通", "城市轨道交通建设加快推进,新增运营里程较多,服务水平提高。",
+             "二、外交工作", "全方位外交取得新进展,同各国友好合作不断深化,影响力提升。"]  # fmt: skip
+    (tmp_path / "raw" / "report.txt").write_text("\n".join(lines), encoding="utf-8")
+    paragraphs = prepare_corpus(tmp_path / "raw").paragraphs.set_index("text")["section"]
+    assert paragraphs[lines[4]] == "一、经济建设 > 城市轨道交通"
+    assert paragraphs[lines[6]] == "二、外交工作"
+
+
+def test_a_notice_repeated_in_most_files_is_furniture(tmp_path, prepared):
+    """A public-domain notice at the end of every file is removed and reported like the other
+    furniture rules; the paragraphs are those of the files without it."""
+    from topics.analysis.reports import corpus_text
+    from topics.corpus.boilerplate import REASON
+    from topics.corpus.prepare import prepare_corpus
+
+    raw = Path(__file__).resolve().parents[1] / "data" / "raw"
+    notice = "本文收录于公共领域文献汇编,依据知识共享许可协议发布,可自由复制、传播和改编。"
+    (tmp_path / "raw").mkdir()
+    for path in sorted(raw.iterdir()):
+        text = path.read_text(encoding="utf-8").rstrip("\n") + f"\n{notice}\n"
+        (tmp_path / "raw" / path.name).write_text(text, encoding="utf-8")
+    corpus = prepare_corpus(tmp_path / "raw")
+    assert notice not in set(corpus.paragraphs["text"])
+    assert corpus.paragraphs["text"].tolist() == prepared.paragraphs["text"].tolist()
+    removed = corpus.removed[corpus.removed["text"] == notice]
+    assert removed["page_id"].nunique() == 4  # in every file, by this rule or another
+    assert REASON in set(removed["reason"]) and REASON in corpus_text(corpus)

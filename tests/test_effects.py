@@ -128,7 +128,10 @@ def test_spline_predictions_follow_a_curve_and_missing_years_are_dropped():
     ("formula", "message"),
     [
         ("T1 ~ year", r"formula 'T1 ~ year' has a left-hand side"),
-        ("~ county", r"formula '~ county' names no metadata column \(known: year, place\)"),
+        (
+            "~ county",
+            r"formula '~ county' names no metadata column \(usable columns: year, place; add",
+        ),
         ("~ year + I(2 * year)", r"rank-deficient"),
         ("~ C(year)", r"120 units with its covariates cannot fit"),
         ("~ year +", r"formula '~ year \+': "),
@@ -166,7 +169,9 @@ def test_posterior_gamma_is_what_gensim_inference_returns(run, project_settings,
     np.testing.assert_allclose(gamma, expected, rtol=1e-6)
 
 
-def test_theme_prevalence_intervals_have_the_posterior_spread(run):
+def test_theme_prevalence_intervals_have_at_least_the_posterior_spread(run):
+    """The posterior draws are one part of the interval (the paragraphs' resampling the other,
+    see test_compare): never narrower than the posterior spread alone."""
     from topics.analysis.share import theme_prevalence
 
     table = theme_prevalence(run, "village_autonomy", draws=4000, seed=0).set_index("article_id")
@@ -181,7 +186,7 @@ def test_theme_prevalence_intervals_have_the_posterior_spread(run):
     wide = table[table["share"] > 0.1].index
     assert len(wide) >= 3
     ratio = (table.loc[wide, "high"] - table.loc[wide, "low"]) / (2 * 1.96 * sd[wide])
-    assert ratio.between(0.85, 1.15).all(), ratio
+    assert (ratio >= 0.85).all(), ratio
 
 
 # --- the planted-trend corpus, end to end through the CLI -------------------------------------
@@ -283,7 +288,7 @@ def test_every_figure_is_drawn_on_the_planted_corpus(planted, tmp_path):
     root, _ = planted
     figures = root / "figures"
     manifest = json.loads((figures / "MANIFEST.json").read_text(encoding="utf-8"))
-    drawn = {p.name for p in figures.iterdir()} - {"MANIFEST.json"}
+    drawn = {p.name for p in figures.iterdir() if not p.name.startswith("MANIFEST")}
     assert set(manifest["figures"]) == drawn
     assert drawn == {"corpus_overview.png", "k_selection.png", "article_similarity.png",
                      "intertopic_map.png", "ldavis.html"} | {
@@ -310,9 +315,11 @@ def test_effect_errors_are_one_line(planted):
     config = ["-c", str(root / "topics.toml")]
     result = CliRunner().invoke(app, ["effect", "~ county", *config])
     assert result.exit_code == 1
-    assert result.output.strip().splitlines() == [
-        "error: formula '~ county' names no metadata column (known: year)"
-    ]
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(
+        "error: formula '~ county' names no metadata column (usable columns: year, page_id; "
+    )
+    assert "metadata.csv" in lines[0] and "filename_pattern" in lines[0]
     result = CliRunner().invoke(app, ["effect", "~ year", *config, "--level", "paragraph",
                                       "--draws", "5", "-o", str(root / "p.xlsx")])  # fmt: skip
     assert result.exit_code == 0 and pd.read_excel(root / "p.xlsx")["kind"].notna().all()

@@ -407,6 +407,7 @@ def test_k_selection_figure(selection, tmp_path):
     assert any(f"K = {k}" in t for t in texts)
     reason = recommend(table).reason
     assert any(reason.split(",")[0] in t.get_text().replace("\n", " ") for t in fig.texts)
+    assert "band = min–max over topics" in fig.get_suptitle()  # what the bands are
     by_hand = plot_k_selection(table, k, used=6, by_hand=True)
     texts = [t.get_text() for ax in by_hand.axes for t in ax.texts]
     assert any("used K = 6 (set by hand)" in t for t in texts)

@@ -51,7 +51,7 @@ def test_passages_highlight_theme_words(run, prepared):
 def test_widget_updates_when_topic_or_lambda_changes(run, prepared):
     view = explore(run, prepared)
     controls, middle, passages = view.children
-    topic, lam = controls.children
+    topic, _, lam = controls.children
     terms = middle.children[0]
     first = topic.value
     assert shown_terms(terms.value) == expected_terms(run, first, 0.6)
@@ -80,3 +80,24 @@ def test_topics_carry_their_stability(run, prepared):
     assert "稳定 stable" in terms_html(run, stable[0]) and "firebrick" not in terms_html(
         run, stable[0]
     )
+
+
+def test_lambda_redraws_only_the_terms_and_a_theme_picks_its_topic(run, prepared):
+    """λ changes the term ranking alone (passages and the figure do not depend on it); the
+    theme selector picks the theme's topic, and the slider starts at the named λ."""
+    from topics.model.choices import LAMBDA
+
+    view = explore(run, prepared)
+    controls, middle, passages = view.children
+    (topic, theme, lam), (terms, prevalence) = controls.children, middle.children
+    assert lam.value == LAMBDA
+    figure, text = prevalence.outputs, passages.value
+    lam.value = 0.3
+    assert prevalence.outputs is figure and passages.value == text
+    themes = run.theme_topics()
+    name = list(themes)[-1]
+    theme.value = name
+    assert topic.value == themes[name] and f"T{themes[name]}" in terms.value
+    plain = next(k for k in run.topics["topic"] if k not in themes.values())
+    topic.value = plain
+    assert theme.value is None

@@ -21,12 +21,30 @@ def test_tables_come_back_as_written(tmp_path, reader):
     pd.testing.assert_frame_equal(reader(path), TABLE)
 
 
-def test_latex_is_a_booktabs_table_with_escaped_text(tmp_path):
-    text = write_table(TABLE, tmp_path / "t.tex").read_text(encoding="utf-8")
+def test_latex_is_a_captioned_booktabs_table_with_escaped_text(tmp_path):
+    text = write_table(TABLE, tmp_path / "theme_shares.tex").read_text(encoding="utf-8")
     lines = text.splitlines()
-    assert lines[0] == r"\begin{tabular}{llr}" and lines[1] == r"\toprule"
-    assert r"\midrule" in lines and lines[-2:] == [r"\bottomrule", r"\end{tabular}"]
+    assert lines[:5] == [r"\begin{table}[htbp]", r"\caption{theme shares}",
+                         r"\label{tab:theme_shares}", r"\begin{tabular}{llr}", r"\toprule"]  # fmt: skip
+    assert r"\midrule" in lines and lines[-3:] == [r"\bottomrule", r"\end{tabular}", r"\end{table}"]
     assert r"村民 \& 自治 | 50\%" in text and r"乡镇财政 a\_b" in text
+    assert r"T1 & 乡镇财政 a\_b & 12.5\% \\" in lines  # a share as percent, one decimal
+    captioned = TABLE.copy()
+    captioned.attrs["caption"] = "Theme shares by article"
+    text = write_table(captioned, tmp_path / "t.tex").read_text(encoding="utf-8")
+    assert r"\caption{Theme shares by article}" in text and r"\label{tab:t}" in text
+
+
+def test_md_and_tex_round_what_csv_keeps_in_full(tmp_path):
+    table = pd.DataFrame({"topic": ["T1"], "prevalence": [0.04546945509774733],
+                          "distance": [0.31912345], "n": [12], "T2": [float("nan")]})  # fmt: skip
+    md = write_table(table, tmp_path / "t.md").read_text(encoding="utf-8")
+    assert md.splitlines()[2] == "| T1 | 4.5% | 0.319 | 12 |  |"
+    tex = write_table(table, tmp_path / "t.tex").read_text(encoding="utf-8")
+    assert r"T1 & 4.5\% & 0.319 & 12 &  \\" in tex.splitlines()
+    assert (
+        pd.read_csv(write_table(table, tmp_path / "t.csv"))["prevalence"][0] == 0.04546945509774733
+    )
 
 
 def test_markdown_escapes_pipes(tmp_path):
@@ -34,8 +52,8 @@ def test_markdown_escapes_pipes(tmp_path):
     assert text.splitlines() == [
         "| topic | label | share |",
         "| --- | --- | --- |",
-        "| T1 | 乡镇财政 a_b | 0.125 |",
-        "| T2 | 村民 & 自治 \\| 50% | 0.5 |",
+        "| T1 | 乡镇财政 a_b | 12.5% |",
+        "| T2 | 村民 & 自治 \\| 50% | 50.0% |",
     ]
 
 
@@ -71,7 +89,8 @@ def written_elsewhere(tmp_path_factory) -> dict[str, bytes]:
 
 @pytest.mark.parametrize("suffix", SUFFIXES)
 def test_same_table_same_bytes_in_another_process(tmp_path, suffix, written_elsewhere):
-    assert write_table(TABLE, tmp_path / f"a{suffix}").read_bytes() == written_elsewhere[suffix]
+    # the same name: a .tex table's label is the file's name
+    assert write_table(TABLE, tmp_path / f"t{suffix}").read_bytes() == written_elsewhere[suffix]
 
 
 def test_csv_is_utf8_with_a_bom_for_spreadsheets(tmp_path):

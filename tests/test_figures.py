@@ -54,7 +54,9 @@ def test_a_fresh_clone_builds_what_the_committed_figures_come_from(project, firs
     assert (project / "data" / "processed" / "paragraphs.parquet").exists()
     manifest = json.loads((project / "figures" / "MANIFEST.json").read_text(encoding="utf-8"))
     assert manifest["inputs"]["run"] == run
-    assert set(manifest["inputs"]["made_from"]) == {"prepared corpus", "K selection", f"run {run}"}
+    local = json.loads((project / "figures" / "MANIFEST.local.json").read_text(encoding="utf-8"))
+    assert set(local["made_from"]) == {"prepared corpus", "K selection", f"run {run}"}
+    assert {"created", "command"} <= set(local) and not {"created", "command"} & set(manifest)
     shown = CliRunner().invoke(app, ["show", "--config", str(project / "topics.toml")])
     assert shown.exit_code == 0 and "T8" in shown.output, shown.output
 
@@ -69,7 +71,7 @@ def test_every_figure_is_drawn_from_the_clones_own_data(project, first_pass):
     manifest = json.loads((project / "figures" / "MANIFEST.json").read_text(encoding="utf-8"))
     raw = sorted((project / "data" / "raw").iterdir())
     assert manifest["inputs"]["raw"] == {path.name: file_sha256(path) for path in raw}
-    drawn = {path.name for path in (project / "figures").iterdir()} - {"MANIFEST.json"}
+    drawn = {p.name for p in (project / "figures").iterdir() if not p.name.startswith("MANIFEST")}
     assert set(manifest["figures"]) == drawn and set(FIGURES) <= drawn and len(drawn) == 11
     for name in drawn:
         assert manifest["figures"][name]["sha256"] == file_sha256(project / "figures" / name)
@@ -138,18 +140,31 @@ def test_two_forced_regenerations_at_once(project, first_pass):
     assert hidden == []
 
 
+def git(folder: Path, *args: str) -> str:
+    command = ["git", "-C", str(folder), "-c", "user.name=t", "-c", "user.email=t@t", *args]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+
 def test_a_fresh_clone_with_the_shipped_config_draws_the_committed_figures(tmp_path, copy_project):
     """The repository as cloned (no derived data; the committed figures and MANIFEST.json):
-    ``topics figures`` builds corpus, K selection and run, and draws the committed bytes."""
+    ``topics figures`` builds corpus, K selection and run, and draws the committed bytes, and
+    the clone stays clean (``git status`` shows nothing: the manifest records nothing that
+    differs per machine or per run)."""
     copy_project(tmp_path)  # the config as shipped
     shutil.copytree(ROOT / "figures", tmp_path / "figures")
+    shutil.copy(ROOT / ".gitignore", tmp_path / ".gitignore")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "clone")
     result = CliRunner().invoke(app, ["figures", "-q", "--config", str(tmp_path / "topics.toml")])
     assert result.exit_code == 0, result.output
     assert "rebuilt: prepared corpus, K selection, run k8-seed42-" in result.output
     assert (tmp_path / "data" / "runs" / "latest").exists()
     shown = CliRunner().invoke(app, ["show", "--config", str(tmp_path / "topics.toml")])
     assert shown.exit_code == 0 and "T8" in shown.output, shown.output
-    committed = [p for p in (ROOT / "figures").iterdir() if p.name != "MANIFEST.json"]
+    committed = [p for p in (ROOT / "figures").iterdir() if not p.name.startswith("MANIFEST")]
     assert len(committed) == 11
     for path in committed:
         assert (tmp_path / "figures" / path.name).read_bytes() == path.read_bytes(), path.name
+    assert "drew 11 figures" in result.output  # drawn, not taken on trust from the manifest
+    assert git(tmp_path, "status", "--porcelain") == ""

@@ -12,7 +12,7 @@ LAYERS = {
     "topics": 0, "topics.errors": 0, "topics.resources": 0, "topics.storage": 0,
     "topics.corpus": 1, "topics.text": 2, "topics.model": 3, "topics.analysis": 4,
     "topics.plots": 5,
-    "topics.config": 6, "topics.project": 7, "topics.pipeline": 7, "topics.figures": 7,
+    "topics.config": 6, "topics.project": 7, "topics.saved": 7, "topics.pipeline": 7, "topics.figures": 7,
     "topics.cli": 8,
 }  # fmt: skip
 
@@ -149,3 +149,34 @@ def test_cheap_modules_do_not_load_heavy_libraries():
     assert loaded_libraries(cheap, ("gensim", "jieba")) == "[]"
     # `topics --help` and option parsing: the CLI's choices come from light modules
     assert loaded_libraries("topics.cli", ("numpy", "pandas", "scipy", "gensim", "jieba")) == "[]"
+
+
+#: What a command that only reads a saved run must not load: gensim (about 2 s with scipy.stats),
+#: jieba, matplotlib, scikit-learn. The tables of a run are Parquet; benchmarks/bench_cli.py
+#: times these commands against `import pandas, pyarrow.parquet`.
+HEAVY = ("gensim", "jieba", "matplotlib", "sklearn", "scipy.stats")
+PROBE = """
+import atexit, sys
+atexit.register(lambda: print("loaded:", sorted(m for m in {heavy!r} if m in sys.modules)))
+from topics.cli import app
+app(sys.argv[1:])
+"""
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["show"], ["show", "--all"], ["similar", "000#2"], ["compare", "000#2", "001#1"],
+     ["passages", "--topic", "T1", "--kwic"], ["share", "--by", "page_id"],
+     ["similar", "999#9"], ["effect", "~ C(page_id)"]],
+    ids=" ".join,
+)  # fmt: skip
+def test_commands_that_read_a_run_load_no_heavy_library(command, run, write_config, tmp_path):
+    import subprocess
+    import sys
+
+    config = write_config(tmp_path)
+    code = PROBE.format(heavy=HEAVY)
+    args = [sys.executable, "-c", code, *command, "--config", str(config), "--run", str(run.path)]
+    result = subprocess.run(args, capture_output=True, text=True)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "loaded: []", result.stderr

@@ -5,7 +5,12 @@ import pandas as pd
 import pytest
 
 from topics.analysis.share import share_by
-from topics.corpus.metadata import file_metadata, filename_year, metadata_columns
+from topics.corpus.metadata import (
+    file_metadata,
+    filename_year,
+    metadata_columns,
+    usable_columns,
+)
 from topics.corpus.prepare import prepare_corpus
 from topics.errors import InputError
 
@@ -159,5 +164,16 @@ def test_share_by_is_token_weighted_and_skips_duplicates(run, prepared):
 
 
 def test_share_by_unknown_column_is_named(run, prepared):
-    with pytest.raises(InputError, match=r"no metadata column 'year'.*no metadata columns"):
+    """Without metadata, the one list of usable columns (the same `topics effect` uses) and how
+    to add metadata."""
+    from topics.analysis.effects import effect_inputs
+
+    with pytest.raises(InputError, match=r"no metadata column 'year' \(usable columns: page_id; "
+                       r"add metadata .*filename_pattern.*metadata\.csv"):  # fmt: skip
         share_by(run.articles, "year", prepared.articles)
+    assert usable_columns(prepared.articles) == ["page_id"]
+    assert usable_columns(prepared.paragraphs) == ["page_id", "article_id"]
+    units = effect_inputs(run, prepared, "article").units
+    assert [c for c in units.columns if c != "article_id"] == usable_columns(prepared.articles)
+    units = effect_inputs(run, prepared, "paragraph").units
+    assert [c for c in units.columns if c != "paragraph_id"] == usable_columns(prepared.paragraphs)

@@ -183,3 +183,14 @@ def test_the_bundled_corpus_is_recognised_by_its_raw_bytes(project_settings, tmp
     assert not pipeline.is_bundled_corpus(
         replace(settings, paths=replace(paths, raw=tmp_path / "none"))
     )
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.name[:2] in {"03", "04", "05"}],
+                         ids=lambda p: p.stem)  # fmt: skip
+def test_theme_notebooks_say_what_the_interval_covers(path):
+    """The theme notebooks describe the interval `theme_prevalence` computes: the article's
+    paragraphs resampled and posterior draws, not a bootstrap alone."""
+    text = " ".join(source(cell) for cell in load(path)["cells"] if cell["cell_type"] == "markdown")
+    text = " ".join(text.split())
+    assert "bootstrap interval" not in text
+    assert "resampled (bootstrap) and posterior draws" in text

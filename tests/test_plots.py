@@ -296,3 +296,33 @@ def test_labels_tell_articles_apart_by_what_differs():
         {"article_id": ["a_1#1", "b_2#1"], "title": ["报告", "报告"], "year": [2019, 2020]}
     )
     assert article_labels(table) == ["2019 报告 a#1", "2020 报告 b#1"]
+
+
+def test_a_year_inside_a_dropped_opening_stays_in_the_label():
+    """Titles that read the same once cut lose their shared opening, but not the year in it:
+    the labels of two reports of 2019 and one of 2020 keep their years and still differ."""
+    from topics.plots.labels import distinct_titles
+
+    titles = [f"某市年鉴{y}年某县人民政府工作报告{part}" for y, part in
+              ((2019, "甲"), (2019, "乙"), (2020, "丙"))]  # fmt: skip
+    labels = distinct_titles(titles, 14)
+    assert labels[:2] == ["…2019年…甲", "…2019年…乙"] and "2020" in labels[2]
+    same_year = distinct_titles([f"2019年某县人民政府工作报告{p}" for p in "甲乙丙"], 14)
+    assert same_year == ["2019年…甲", "2019年…乙", "2019年…丙"]
+
+
+def test_subtitles_and_legends_stay_inside_their_figure_and_say_what_intervals_cover(figures):
+    """The intertopic map's subtitle ends inside the figure; the theme-prevalence legend says
+    its interval covers the article's paragraphs resampled and the posterior draws."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = figures["intertopic_map"]
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    for ax in fig.axes:  # well inside the plot's width, not running on to the figure's edge
+        title = ax._left_title
+        end = title.get_window_extent(renderer).x1
+        assert end <= ax.bbox.x0 + 0.85 * ax.bbox.width, title.get_text()
+    legend = figures["theme_prevalence"].legends[0]
+    text = " ".join(t.get_text() for t in legend.get_texts())
+    assert "resampled (bootstrap)" in text and "posterior draws" in text

@@ -2,6 +2,7 @@
 
 import codecs
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -242,3 +243,26 @@ def test_folder_reads_every_document_type_and_suffixes_are_configurable(tmp_path
     assert [t.path.name for t in texts] == ["b.html"]
     with pytest.raises(InputError, match=r"has no \.md files"):
         read_folder(tmp_path, suffixes=(".md",))
+
+
+def test_a_report_in_traditional_characters_is_flagged(tmp_path):
+    """One report in Traditional characters among Simplified ones: `topics prepare` warns about
+    that file and names the setting that converts it; with the setting, no warning."""
+    from topics.analysis.reports import corpus_notes
+    from topics.corpus.prepare import prepare_corpus
+
+    raw = Path(__file__).resolve().parents[1] / "data" / "raw"
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    for path in sorted(raw.iterdir())[:2]:
+        (folder / path.name).write_bytes(path.read_bytes())
+    lines = ["鄉鎮財政體制改革的調查報告",
+             "近年來,鄉鎮財政負債問題突出,辦公經費緊張,幹部考核激勵機制有待完善。",
+             "村兩委實行一肩挑以後,村民自治組織建設和民主監督需要進一步加強。"]  # fmt: skip
+    (folder / "taiwan.txt").write_text("\n".join(lines), encoding="utf-8")
+    notes = corpus_notes(prepare_corpus(folder))
+    flagged = [note for note in notes if "Traditional characters" in note]
+    assert len(flagged) == 1 and "taiwan.txt" in flagged[0]
+    assert "traditional_to_simplified = true" in flagged[0]
+    converted = corpus_notes(prepare_corpus(folder, traditional_to_simplified=True))
+    assert not [note for note in converted if "Traditional" in note]

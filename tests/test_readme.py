@@ -25,3 +25,18 @@ def test_readme_python_block_runs(block, tmp_path, monkeypatch, copy_project, ca
         assert isinstance(namespace["browser"], ipywidgets.VBox)
         printed = capsys.readouterr().out  # each topic's top terms: finance and cadre incentives
         assert "财政" in printed and "考核" in printed and namespace["run"].k == 8
+
+
+def test_the_figure_table_names_every_seeded_theme():
+    """The README's theme_prevalence row names the themes the shipped config seeds."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "topics.toml").read_text(encoding="utf-8"))
+    themes = tomllib.loads((ROOT / "data" / "themes.toml").read_text(encoding="utf-8"))
+    seeded = config["model"]["themes"]
+    ids = [t["id"] for t in themes["theme"]] if seeded in ("all", ["all"]) else seeded
+    row = next(line for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+               if line.startswith("| `theme_prevalence.png`"))  # fmt: skip
+    for theme in ids:
+        assert theme.replace("_", " ") in row, theme
+    assert "resampled (bootstrap)" in row

@@ -272,6 +272,13 @@ def test_older_or_corrupt_run_directories(project, intact, tmp_path):
     assert_failed_cleanly(result, f"{older}: is not a topic run")
     (older / "dictionary.gensim").write_bytes(b"garbage")
     (older / "manifest.json").write_text(json.dumps({**manifest, "format_version": 1}), "utf-8")
+    # reading the run's tables needs no dictionary; inferring new documents does
+    assert invoke(project, "show", "--run", str(older)).exit_code == 0
+    page = tmp_path / "page.txt"
+    page.write_text("乡镇财政负债问题突出，村两委实行一肩挑。", encoding="utf-8")
+    result = invoke(project, "infer", str(page), "--run", str(older))
+    assert_failed_cleanly(result, f"{older}: run files are damaged")
+    (older / "topic_word.npy").write_bytes(b"garbage")
     result = invoke(project, "show", "--run", str(older))
     assert_failed_cleanly(result, f"{older}: run files are damaged")
 

@@ -88,28 +88,40 @@ def _settings(config: Path | None):
     return Settings.load(config)
 
 
-def emit(table, output: Path | None = None) -> None:
+def emit(table, output: Path | None = None, caption: str | None = None) -> None:
     """Print ``table`` (rounded) and, with ``output``, write it in full in the format of its
-    suffix (see :func:`topics.export.write_table`)."""
-    from topics.analysis.reports import DECIMALS, table_text
+    suffix (see :func:`topics.export.write_table`). Topics are named T1 … TK in both."""
+    from topics.analysis.reports import DECIMALS, for_output, table_text
 
-    typer.echo(table_text(table.round(DECIMALS)))
+    typer.echo(table_text(for_output(table.round(DECIMALS))))
     if output is not None:
-        emit_file(table, output)
+        emit_file(table, output, caption)
 
 
-def emit_file(table, output: Path) -> None:
-    """Write ``table`` to ``output`` without printing it."""
+def emit_file(table, output: Path, caption: str | None = None) -> None:
+    """Write ``table`` to ``output`` without printing it (``caption``: of a .tex table)."""
+    from topics.analysis.reports import for_output
     from topics.export import write_table
 
+    table = for_output(table)
+    if caption:
+        table.attrs["caption"] = caption
     typer.echo(f"wrote {write_table(table, output)}")
 
 
+def _open_run(config: Path | None, run: Path | None):
+    """The run ``run`` (default: the latest) of the project, read without loading gensim."""
+    from topics.saved import open_run
+
+    return open_run(_settings(config), run)
+
+
 def _run_and_corpus(config: Path | None, run: Path | None):
-    from topics import pipeline
+    from topics.project import prepared_corpus
+    from topics.saved import open_run
 
     settings = _settings(config)
-    return pipeline.open_run(settings, run), pipeline.prepared_corpus(settings)
+    return open_run(settings, run), prepared_corpus(settings)
 
 
 @app.command()
@@ -253,17 +265,18 @@ def show(
     output: OutputOption = None,
 ) -> None:
     """Show a run's topics: labels, prevalence and top terms."""
-    from topics import pipeline
     from topics.analysis.reports import topic_terms, topics_text
 
-    topic_run = pipeline.open_run(_settings(config), run)
+    topic_run = _open_run(config, run)
     if all_methods:
         emit(topic_run.terms(n=n, lam=lam), output)
         return
     table = topic_terms(topic_run, n, lam, method)
     typer.echo(topics_text(table, n, lam, method))
     if output is not None:
-        emit_file(table, output)
+        how = f"relevance (λ = {lam:g})" if method == "relevance" else str(method)
+        caption = f"Topics of run {topic_run.path.name}: prevalence and top {n} terms by {how}"
+        emit_file(table, output, caption)
 
 
 @app.command()

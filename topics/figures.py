@@ -2,8 +2,12 @@
 
 Each figure is one function in :mod:`topics.plots`; this module only lists them, saves them
 (PNG at 200 dpi, SVG beside the ones that go into papers) and records in
-``figures/MANIFEST.json`` which inputs, prepared corpus, K selection and run each file came
-from. Figures are drawn again unless that record matches and every file is intact.
+``figures/MANIFEST.json`` which inputs, settings, library versions and run each file came
+from. That manifest is committed with the figures, so it holds only what a fresh clone
+reproduces byte for byte: the time, the command, the Python version and the hashes of the local
+prepared corpus, K selection and run the figures were drawn from go to ``MANIFEST.local.json``
+beside it (ignored by git). Figures are drawn again unless both records match and every file
+is intact, so a fresh clone, which builds its own corpus and run, draws them again.
 """
 
 from __future__ import annotations
@@ -17,11 +21,21 @@ from tqdm.auto import tqdm
 
 from topics.corpus.prepare import PreparedCorpus
 from topics.model.runs import TopicRun
-from topics.storage import Outdated, build_manifest, file_sha256, reuse_or_build
+from topics.storage import (
+    Outdated,
+    build_manifest,
+    file_sha256,
+    read_manifest,
+    reuse_or_build,
+    write_json,
+)
 
 #: Figures saved as SVG too (vector copies for publication): names starting with these.
 VECTOR = ("topic_terms", "article_topics", "theme_prevalence", "prevalence_by_")
 MANIFEST = "MANIFEST.json"
+#: What differs from machine to machine or from run to run: kept out of the committed manifest.
+LOCAL_MANIFEST = "MANIFEST.local.json"
+LOCAL_FIELDS = ("created", "command")
 
 
 def figure_jobs(
@@ -153,14 +167,23 @@ def regenerate(
     best_k: int,
     out: Path,
     inputs: dict,
+    made_from: dict[str, str] | None = None,
     progress: bool = True,
     force: bool = False,
     prevalence_by: Sequence[str] | None = None,
     k_by_hand: bool = False,
 ) -> tuple[list[Path], bool]:
-    """The figures in ``out``: reused when ``out/MANIFEST.json`` records ``inputs`` and every
-    file is intact, else drawn (always with ``force``). Returns the files and whether they
-    were drawn."""
+    """The figures in ``out``: reused when ``out/MANIFEST.json`` records ``inputs``, the local
+    record ``out/MANIFEST.local.json`` records ``made_from`` (name → hash of each artefact the
+    figures are drawn from) and every file is intact, else drawn (always with ``force``).
+    Returns the files and whether they were drawn."""
+    made_from = made_from or {}
+
+    def load(folder: Path, manifest: dict) -> list[Path]:
+        local = read_manifest(folder, LOCAL_MANIFEST)
+        if local is None or local.get("made_from") != made_from:
+            raise Outdated(f"{folder}: drawn from other artefacts than these")
+        return intact_figures(folder, manifest)
 
     def build(folder: Path) -> tuple[list[Path], dict]:
         written = draw_all(corpus, run, selection, best_k, folder, progress,
@@ -170,11 +193,13 @@ def regenerate(
             for path in written
         }
         settings = {"k": run.k, "seed": run.settings.seed, "themes": list(run.settings.themes)}
-        return written, build_manifest("figures", inputs, settings, figures=records)
+        manifest = build_manifest("figures", inputs, settings, figures=records)
+        local = {name: manifest.pop(name) for name in LOCAL_FIELDS}
+        local["python"] = manifest["versions"].pop("python")
+        write_json(folder / LOCAL_MANIFEST, {**local, "made_from": made_from})
+        return written, manifest
 
-    return reuse_or_build(
-        out, inputs, build, intact_figures, force=force, manifest=MANIFEST, swap=False
-    )
+    return reuse_or_build(out, inputs, build, load, force=force, manifest=MANIFEST, swap=False)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from topics import __version__, figures, storage
+from topics import figures, storage
 from topics.config import Settings
 from topics.corpus.prepare import PreparedCorpus
 from topics.errors import TopicsWarning, input_error
@@ -22,8 +22,8 @@ from topics.model.bows import corpus_words
 from topics.model.evaluate import QUALITY, TABLE_FORMAT, fit_quality, measure_ks
 from topics.model.k_rule import recommend_k
 from topics.model.lda import FittedLda, ModelSettings, fit_lda
-from topics.model.runs import TopicRun, build_run, check_inputs, load_run, run_manifest
-from topics.model.themes import ThemeSet, load_themes, unknown_seeds
+from topics.model.runs import TopicRun, build_run, load_run, run_manifest
+from topics.model.themes import ThemeSet, unknown_seeds
 from topics.project import (  # the data side of the path
     BUNDLED_SHA256,
     TABLES,
@@ -33,7 +33,6 @@ from topics.project import (  # the data side of the path
     load_prepared,
     make_tokenizer,
     prepare,
-    prepare_inputs,
     prepared_corpus,
     prepared_or_rebuilt,
     raw_hashes,
@@ -41,8 +40,8 @@ from topics.project import (  # the data side of the path
     training_documents,
     write_prepared,
 )
+from topics.saved import latest_run_path, open_run, run_inputs, themes_for
 from topics.storage import build_manifest, digest, reuse_or_build, write_text
-from topics.text.lexicons import load_lexicons
 from topics.text.token_ids import TokenIds
 
 #: The path's public names: its own steps and the data side it re-exports from topics.project.
@@ -94,8 +93,9 @@ def make_figures(
         name: storage.file_sha256(path / storage.MANIFEST) for name, path in made_from.items()
     }
     inputs = {**run.manifest["inputs"], "run": run.path.name,
-              "figures": settings.fingerprint("figures"), "made_from": hashes}  # fmt: skip
-    paths, drawn = figures.regenerate(corpus, run, selection, best_k, out, inputs, progress, force,
+              "figures": settings.fingerprint("figures")}  # fmt: skip
+    paths, drawn = figures.regenerate(corpus, run, selection, best_k, out, inputs, hashes,
+                                      progress, force,
                                       prevalence_by=settings.figures.prevalence_by,
                                       k_by_hand=settings.model.k != "auto")  # fmt: skip
     rebuilt = dict(zip(made_from, (new_corpus, new_selection, new_run), strict=True))
@@ -111,13 +111,6 @@ def model_settings(settings: Settings, **overrides) -> ModelSettings:
     if model.k == "auto":
         model = replace(model, k=recommended_k(settings))
     return model
-
-
-def themes_for(settings: Settings, model: ModelSettings) -> ThemeSet | None:
-    """The themes a fit is seeded with (None when ``model.themes`` is empty)."""
-    if not model.themes:
-        return None
-    return load_themes(settings.path(settings.paths.themes)).select(model.themes)
 
 
 def check_seed_words(themes: ThemeSet | None, documents: TokenIds) -> None:
@@ -140,23 +133,6 @@ def check_seed_words(themes: ThemeSet | None, documents: TokenIds) -> None:
             TopicsWarning,
             stacklevel=2,
         )
-
-
-def run_inputs(settings: Settings, model: ModelSettings) -> dict:
-    """Everything a run depends on, hashed: the basis of its id and of staleness checks."""
-    lexicons = load_lexicons(lexicon_paths(settings))
-    themes = themes_for(settings, model)
-    return {
-        **prepare_inputs(settings),
-        "topics_version": __version__,
-        "lexicons": lexicons.hashes,
-        "themes": themes.sha256 if themes else None,
-        # the run's per-topic stability depends on the draws (not on the processes)
-        "resamples": settings.select_k.resamples,
-        "draw_seed": settings.select_k.draw_seed,
-        "tokenize_settings": settings.fingerprint("tokenize"),
-        "model_settings": digest(model.as_dict()),
-    }
 
 
 def run_id(model: ModelSettings, inputs: dict) -> str:
@@ -251,23 +227,6 @@ def save_run(
         return _build_run(settings, fitted, corpus, tokenized, quality)
 
     return _run(settings, fitted.settings, False, force=True, make=make)[0]
-
-
-def latest_run_path(settings: Settings) -> Path:
-    runs_dir = settings.path(settings.paths.runs)
-    pointer = runs_dir / "latest"
-    if not pointer.exists():
-        raise input_error(runs_dir, "has no fitted run yet", "run `topics fit` first")
-    return runs_dir / pointer.read_text(encoding="utf-8").strip()
-
-
-def open_run(settings: Settings, path: Path | None = None, check: bool = True) -> TopicRun:
-    """Load a run (default: the latest); with ``check``, refuse a stale one."""
-    path = Path(path) if path else latest_run_path(settings)
-    run = load_run(path)  # names a missing, corrupt or foreign manifest itself
-    if check:
-        check_inputs(path, run.manifest, run_inputs(settings, run.settings))
-    return run
 
 
 def _k_selection_folder(settings: Settings) -> Path:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -22,9 +23,10 @@ from topics.corpus.readers import list_text_files
 from topics.errors import TopicsError, TopicsWarning, input_error
 from topics.storage import build_manifest, reuse_or_build, toml_with_value, write_text
 from topics.text.lexicons import LexiconPaths, load_lexicons
-from topics.text.stream import tokenize_corpus
-from topics.text.token_ids import TokenIds
-from topics.text.tokenize import Tokenizer
+
+if TYPE_CHECKING:  # jieba and gensim load only when text is tokenized
+    from topics.text.token_ids import TokenIds
+    from topics.text.tokenize import Tokenizer
 
 TABLES = ("pages", "articles", "paragraphs", "removed", "problems")
 
@@ -156,6 +158,8 @@ def lexicon_paths(settings: Settings) -> LexiconPaths:
 
 
 def make_tokenizer(settings: Settings) -> Tokenizer:
+    from topics.text.tokenize import Tokenizer
+
     cache = settings.path(settings.paths.cache)
     return Tokenizer(load_lexicons(lexicon_paths(settings)), settings.tokenize, cache)
 
@@ -165,6 +169,8 @@ def tokenize_paragraphs(
 ) -> TokenIds:
     """Token ids of every paragraph of ``corpus`` (duplicates included, in table order), with
     the removal report and cache use; large corpora are segmented in worker processes."""
+    from topics.text.stream import tokenize_corpus
+
     return tokenize_corpus(corpus.paragraphs["text"].tolist(), make_tokenizer(settings), progress)
 
 

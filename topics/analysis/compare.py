@@ -17,6 +17,7 @@ import pandas as pd
 from topics.analysis.ids import LEVELS, resolve_id
 from topics.analysis.passages import MIN_TOKENS, excerpt, topic_words, with_text
 from topics.analysis.share import theme_prevalence  # noqa: F401 (its former home)
+from topics.corpus.sections import SECTION_SEPARATOR
 from topics.errors import input_error
 from topics.model.metrics import hellinger, jensen_shannon, pairwise_distances
 from topics.model.runs import TopicRun
@@ -79,7 +80,7 @@ def _titles(run: TopicRun, level: str, corpus_paragraphs=None, short: bool = Tru
     if corpus_paragraphs is not None:
         texts = getattr(corpus_paragraphs, "paragraphs", corpus_paragraphs)
         section = texts.set_index("paragraph_id")["section"].reindex(titles.index).fillna("")
-        titles = titles.where(section == "", titles + " › " + section)
+        titles = titles.where(section == "", titles + SECTION_SEPARATOR + section)
     return titles
 
 
@@ -183,7 +184,9 @@ def compare_documents(
 ) -> Comparison:
     """Compare two articles or two paragraphs: mixes, distances, shared and separating topics,
     and for each shared topic the ``n_passages`` paragraphs of A and of B that carry it most
-    (paragraphs with at least ``MIN_TOKENS`` tokens first). ``print`` shows it as text.
+    (paragraphs with at least ``MIN_TOKENS`` tokens first). When they share no topic, the
+    passages are those of each separating topic in the document that has more of it.
+    ``print`` shows it as text.
     """
     id_a, id_b = full_id(run, id_a), full_id(run, id_b)
     a, b = _mix(run, id_a), _mix(run, id_b)
@@ -198,11 +201,18 @@ def compare_documents(
     separating = mix.assign(key=gap)[gap >= threshold].sort_values(
         "key", ascending=False, kind="stable"
     )
+    separating = separating.head(n_separating)
+    both = (("A", id_a), ("B", id_b))
+    if len(shared):
+        carried = [(topic, both) for topic in shared["topic"]]
+    else:  # nothing shared: what tells them apart, in the document that has more of it
+        carried = [(r.topic, both[:1] if r.difference > 0 else both[1:])
+                   for r in separating.itertuples()]  # fmt: skip
     texts = with_text(run, corpus_paragraphs)
     rows = []
-    for topic in shared["topic"]:
+    for topic, documents in carried:
         words, column = topic_words(run, topic), f"T{topic}"
-        for document, item in (("A", id_a), ("B", id_b)):
+        for document, item in documents:
             own = texts[(texts["article_id"] == item) | (texts["paragraph_id"] == item)]
             own = own.dropna(subset=[column]).assign(long=lambda t: t["n_tokens"] >= MIN_TOKENS)
             best = own.sort_values(["long", column], ascending=False, kind="stable")
@@ -217,6 +227,6 @@ def compare_documents(
     return Comparison(
         id_a, id_b, titles[id_a], titles[id_b], mix, distance,
         shared.drop(columns="key").reset_index(drop=True),
-        separating.drop(columns="key").head(n_separating).reset_index(drop=True),
+        separating.drop(columns="key").reset_index(drop=True),
         pd.DataFrame(rows, columns=columns), threshold,
     )  # fmt: skip

@@ -68,9 +68,11 @@ class Design:
 
         variables = formula_variables(formula, list(data.columns))
         if not variables:
-            known = ", ".join(data.columns) or "none (name metadata in file names or metadata.csv)"
+            from topics.corpus.metadata import METADATA_HINT
+
+            known = ", ".join(data.columns) or "none"
             raise input_error(None, f"formula {formula!r} names no metadata column",
-                              f"known: {known}")  # fmt: skip
+                              f"usable columns: {known}; {METADATA_HINT}")  # fmt: skip
         kept = data[variables].dropna()
         kept = kept.astype({c: "int64" for c in variables if str(kept[c].dtype) == "Int64"})
         kept = kept.astype({c: object for c in variables if kept[c].dtype.kind not in "iufb"})

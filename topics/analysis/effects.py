@@ -178,7 +178,7 @@ def effect_inputs(run, corpus, level: str = "article", include_duplicates: bool 
     unless ``include_duplicates``: a copy would count its text twice. A paragraph repeated in
     different reports belongs to each of them, at both levels.
     """
-    from topics.corpus.metadata import metadata_columns
+    from topics.corpus.metadata import usable_columns
 
     if level not in LEVELS:
         raise input_error(None, f"level must be one of {', '.join(LEVELS)}, not {level!r}")
@@ -190,15 +190,14 @@ def effect_inputs(run, corpus, level: str = "article", include_duplicates: bool 
     gamma = posterior_gamma(
         para[run.topic_columns].to_numpy(dtype=float),
         para["n_tokens"].to_numpy(dtype=float),
-        np.asarray(run.model.alpha, dtype=float),
+        np.asarray(run.alpha(), dtype=float),
     )
     mixing = None
     ids = para[unit_key].to_numpy()
     if level == "article":
         ids, mixing = unit_matrix(para["article_id"], para["n_tokens"].to_numpy(dtype=float))
     source = corpus.articles if level == "article" else corpus.paragraphs
-    meta = source.set_index(unit_key)[metadata_columns(source)]
-    meta = meta.drop(columns=[c for c in ("article_id", "page_id") if c in meta.columns])
+    meta = source.set_index(unit_key)[usable_columns(source)]
     units = meta.reindex(ids).rename_axis(unit_key).reset_index()
     return EffectInputs(gamma, mixing, units)
 

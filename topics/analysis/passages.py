@@ -32,7 +32,8 @@ def resolve_topic(run: TopicRun, topic: int | str | None = None, theme: str | No
     Exactly one must be given; an unknown one raises :class:`~topics.errors.InputError`.
     """
     if (topic is None) == (theme is None):
-        raise input_error(None, "give exactly one of topic= or theme=", "e.g. theme='finance'")
+        raise input_error(None, "give exactly one of a topic or a theme",
+                          "e.g. --topic T3 or --theme finance")  # fmt: skip
     themes = run.theme_topics()
     if theme is not None:
         if theme not in themes:
@@ -47,7 +48,7 @@ def resolve_topic(run: TopicRun, topic: int | str | None = None, theme: str | No
     else:
         k = 0
     if not 1 <= k <= run.k:
-        raise input_error(None, f"no topic {topic!r}", f"topics are numbered 1 to {run.k}")
+        raise input_error(None, f"no topic {topic!r}", f"topics are T1 to T{run.k}")
     return k
 
 
@@ -155,12 +156,15 @@ def keyword_in_context(
 
     ``texts`` is a table with ``paragraph_id`` and ``text`` columns, a mapping id → text or
     a list of texts (ids are then positions). Plain substring search, so a word inside a
-    longer one is found too (财政 in 乡镇财政). Rows follow the order of ``texts``, then
-    position; columns: paragraph_id, position, left, keyword, right.
+    longer one is found too (财政 in 乡镇财政), but not where it is part of an occurrence of
+    another of ``words`` (经费 inside 办公经费 is listed once, as 办公经费). Rows follow the order
+    of ``texts``, then position; columns: paragraph_id, position, left, keyword, right.
 
     >>> keyword_in_context(["乡镇财政困难"], "财政", width=2)[["left", "keyword", "right"]]
       left keyword right
     0   乡镇      财政    困难
+    >>> keyword_in_context(["办公经费和经费"], ["经费", "办公经费"], width=2)["keyword"].tolist()
+    ['办公经费', '经费']
     """
     if isinstance(texts, pd.DataFrame):
         items = zip(texts["paragraph_id"], texts["text"], strict=True)
@@ -172,14 +176,21 @@ def keyword_in_context(
     rows = []
     for order, (pid, text) in enumerate(items):
         text = text if isinstance(text, str) else ""
-        for word in wanted:
-            for hit in re.finditer(f"(?={re.escape(word)})", text):
-                at = hit.start()
-                left, right = (
-                    text[max(0, at - width) : at],
-                    text[at + len(word) : at + len(word) + width],
-                )
-                rows.append((order, pid, at, left, word, right))
+        hits = sorted(
+            ((hit.start(), word) for word in wanted
+             for hit in re.finditer(f"(?={re.escape(word)})", text)),
+            key=lambda hit: (hit[0], -len(hit[1])),
+        )  # fmt: skip
+        covered = 0  # end of the occurrences kept so far: hits inside them are nested
+        for at, word in hits:
+            if at + len(word) <= covered:
+                continue
+            covered = max(covered, at + len(word))
+            left, right = (
+                text[max(0, at - width) : at],
+                text[at + len(word) : at + len(word) + width],
+            )
+            rows.append((order, pid, at, left, word, right))
     columns = ["order", "paragraph_id", "position", "left", "keyword", "right"]
     table = pd.DataFrame(rows, columns=columns).sort_values(["order", "position"], kind="stable")
     return table.drop(columns="order").reset_index(drop=True)

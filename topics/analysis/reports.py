@@ -7,14 +7,16 @@ CLI only parses its arguments, calls one function and prints or writes the resul
 from __future__ import annotations
 
 from itertools import islice
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from topics.analysis.passages import excerpt, highlight, topic_words
-from topics.corpus.prepare import PreparedCorpus
 from topics.model.choices import LAMBDA
-from topics.model.lda import PruningReport
 from topics.model.runs import TopicRun
+
+if TYPE_CHECKING:
+    from topics.corpus.prepare import PreparedCorpus
 
 N_TERMS = 10  # terms per topic shown after a fit
 DECIMALS = 3  # printed tables are rounded to this many decimals (files keep every digit)
@@ -96,6 +98,8 @@ def theme_shares(run: TopicRun) -> pd.DataFrame:
 def fit_text(run: TopicRun) -> str:
     """What a fit did: pruning, topics, seed ranks and theme shares, where the run is."""
     topics = topics_text(topic_terms(run), N_TERMS, LAMBDA, "relevance")
+    from topics.model.lda import PruningReport
+
     parts = [str(PruningReport(**run.manifest["pruning"])), "", topics]
     if len(run.seeds):
         parts += ["", "seed words: rank in their theme's topic (by probability)"]
@@ -146,6 +150,26 @@ def tokens_text(corpus: PreparedCorpus, result, show: int = 0) -> str:
     ]
     shown = islice(zip(corpus.paragraphs["paragraph_id"], result.tokens, strict=True), show)
     return "\n".join(lines + [f"{pid}: {' '.join(tokens)}" for pid, tokens in shown])
+
+
+def for_output(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` as commands print and export it: topic numbers (columns ``topic`` and
+    ``*_topic``) named ``T1`` … ``TK`` as everywhere else, missing ids and labels empty.
+
+    >>> for_output(pd.DataFrame({"shared_topic": [4], "duplicate_of": [None]})).to_dict("records")
+    [{'shared_topic': 'T4', 'duplicate_of': ''}]
+    """
+    out = table.copy()
+    for column in out.columns:
+        values = out[column]
+        named = str(column) == "topic" or str(column).endswith("_topic")
+        if named and pd.api.types.is_integer_dtype(values):
+            out[column] = "T" + values.astype(str)
+        elif not pd.api.types.is_numeric_dtype(values) and not isinstance(
+            values.dtype, pd.CategoricalDtype
+        ):
+            out[column] = values.astype(object).where(values.notna(), "")
+    return out
 
 
 def table_text(table: pd.DataFrame) -> str:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from topics.analysis.effects import LEVEL, posterior_gamma, unit_matrix
 from topics.analysis.passages import resolve_topic
-from topics.corpus.metadata import metadata_columns
+from topics.corpus.metadata import known_columns_text
 from topics.errors import input_error
 from topics.model.runs import TopicRun
 from topics.weighting import token_weighted_means
@@ -33,10 +33,13 @@ def theme_prevalence(
 
     The share is the token-weighted mean over the article's paragraphs (as in
     ``run.articles``). The interval takes the 2.5 and 97.5 percentiles over ``draws`` draws of
-    that mean, each paragraph's share drawn from its posterior Beta(γ_k, Σγ − γ_k) (the
-    topic's marginal of Dirichlet(γ)) with ``numpy.random.default_rng(seed)``: it carries the
-    model's uncertainty, which is larger for short paragraphs. Columns: article_id,
-    short_title, share, low, high, n_paragraphs (with words).
+    that mean, each draw combining two sources of uncertainty (``numpy.random.default_rng(seed)``):
+    the article's paragraphs resampled with replacement (a bootstrap: which paragraphs an
+    article happens to have; the main source, since paragraphs differ far more than the model
+    is unsure of any one) and each paragraph's share drawn from its posterior
+    Beta(γ_k, Σγ − γ_k) (the topic's marginal of Dirichlet(γ)). An article of one paragraph has
+    only the posterior part. Columns: article_id, short_title, share, low, high, n_paragraphs
+    (with words).
     """
     if draws < 1:
         raise ValueError(f"draws must be at least 1, got {draws}")
@@ -44,14 +47,21 @@ def theme_prevalence(
     k = resolve_topic(run, **{"theme" if is_theme else "topic": theme_or_topic})
     para = run.paragraphs[(run.paragraphs["n_tokens"] > 0) & run.paragraphs[f"T{k}"].notna()]
     n_tokens = para["n_tokens"].to_numpy(dtype=float)
-    gamma = posterior_gamma(para[run.topic_columns].to_numpy(float), n_tokens, run.model.alpha)
+    gamma = posterior_gamma(para[run.topic_columns].to_numpy(float), n_tokens, run.alpha())
     ids, mixing = unit_matrix(para["article_id"], n_tokens)
     rng = np.random.default_rng(seed)
     a, b = gamma[:, k - 1], gamma.sum(axis=1) - gamma[:, k - 1]
-    chunks = [  # a few draws at a time: memory stays bounded for large corpora
-        mixing @ rng.beta(a, b, size=(min(CHUNK, draws - start), len(a))).T
-        for start in range(0, draws, CHUNK)
-    ]
+    members = np.split(mixing.indices, mixing.indptr[1:-1])  # each article's paragraphs
+    chunks = []
+    for start in range(0, draws, CHUNK):  # a few draws at a time: memory stays bounded
+        size = min(CHUNK, draws - start)
+        weights = np.zeros((size, len(a)))
+        for rows in members:  # the bootstrap: how often each paragraph is drawn
+            weights[:, rows] = rng.multinomial(len(rows), np.full(len(rows), 1 / len(rows)), size)
+        weights *= n_tokens
+        shares = rng.beta(a, b, size=(size, len(a)))
+        chunks.append(((weights * shares) @ mixing.T.astype(bool)).T
+                      / (weights @ mixing.T.astype(bool)).T)  # fmt: skip
     tail = (1 - LEVEL) / 2
     low, high = np.quantile(np.hstack(chunks), [tail, 1 - tail], axis=1)
     stats = pd.DataFrame(
@@ -90,11 +100,8 @@ def share_by(
         raise input_error(None, "the table has no topic columns (T1, T2, …)")
     if column not in table.columns:
         if metadata is None or column not in metadata.columns:
-            known = metadata_columns(metadata) if metadata is not None else []
-            raise input_error(
-                None, f"no metadata column {column!r}",
-                f"known: {', '.join(known)}" if known else "the corpus has no metadata columns",
-            )  # fmt: skip
+            known = known_columns_text(metadata if metadata is not None else table)
+            raise input_error(None, f"no metadata column {column!r}", known)
         key = next(k for k in ("paragraph_id", "article_id", "page_id") if k in table)
         table = table.merge(metadata[[key, column]], on=key, how="left")
     if not include_duplicates and "duplicate_of" in table.columns:

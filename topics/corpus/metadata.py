@@ -233,3 +233,28 @@ def attach(tables: dict[str, pd.DataFrame], metadata: pd.DataFrame) -> dict[str,
 def metadata_columns(table: pd.DataFrame) -> list[str]:
     """The metadata columns of a corpus table (those that are not built-in)."""
     return [c for c in table.columns if c not in RESERVED and not _TOPIC_COLUMN.match(c)]
+
+
+#: Built-in columns that group units as metadata do: the file (page) a unit came from and, for
+#: paragraphs, their article.
+GROUPING = ("page_id", "article_id")
+#: How a researcher adds metadata, said wherever a column is missing.
+METADATA_HINT = (
+    "add metadata through the file names ([corpus] filename_pattern in topics.toml) or a "
+    "metadata.csv beside the documents (a 'file' column, one column per field)"
+)
+
+
+def usable_columns(table: pd.DataFrame) -> list[str]:
+    """The columns that ``topics share --by`` and ``topics effect`` accept for the units of a
+    corpus table: its metadata columns, then the page (and, for paragraphs, article) id that
+    groups them; never the units' own id."""
+    own = "paragraph_id" if "paragraph_id" in table.columns else "article_id"
+    grouping = [c for c in GROUPING if c in table.columns and c != own]
+    return [*metadata_columns(table), *grouping]
+
+
+def known_columns_text(table: pd.DataFrame) -> str:
+    """``usable columns: year, page_id; add metadata …``: what an error about a missing column
+    says."""
+    return f"usable columns: {', '.join(usable_columns(table)) or 'none'}; {METADATA_HINT}"

@@ -25,6 +25,8 @@ from topics.corpus.runon import is_run_on, run_on_units
 from topics.corpus.sections import (
     ARTICLE_MARKER,
     MAX_TITLE_CHARS,
+    SECTION_SEPARATOR,
+    UNNUMBERED,
     Line,
     classify,
     join_broken_lines,
@@ -204,6 +206,7 @@ def _paragraph_rows(
             ledger.add(article.page_id, line.start, "no_words", line.text)
             continue
         if level is not None:
+            level = level or UNNUMBERED  # an unnumbered heading sits under the numbered ones
             sections = {k: v for k, v in sections.items() if k < level}
             sections[level] = line.text
             ledger.add(article.page_id, line.start, "heading", line.text)
@@ -214,7 +217,7 @@ def _paragraph_rows(
                 "article_id": f"{article.page_id}#{article.number}",
                 "page_id": article.page_id,
                 "paragraph_no": len(rows) + 1,
-                "section": " > ".join(sections[k] for k in sorted(sections)),
+                "section": SECTION_SEPARATOR.join(sections[k] for k in sorted(sections)),
                 "text": line.text,
                 "n_chars": count_chars(line.text),
                 "line_start": line.start,

@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from topics.corpus import cleaning, metadata
+from topics.corpus.boilerplate import drop_boilerplate
 from topics.corpus.cleaning import FurnitureRules
 from topics.corpus.dedup import flag_duplicates
 from topics.corpus.defaults import (
@@ -140,7 +141,9 @@ def prepare_corpus(
         texts, folder, rules, layout=layout, max_paragraph_chars=max_paragraph_chars,
         progress=progress,
     )  # fmt: skip
+    n_files = len(texts)
     del texts
+    articles, paragraphs, removed = drop_boilerplate(n_files, articles, paragraphs, removed)
     _release_memory()  # the raw texts and row dicts, before near-duplicate detection
     if paragraphs.empty:
         details = "; ".join(

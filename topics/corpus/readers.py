@@ -230,6 +230,34 @@ def to_simplified(text: str) -> str:
     )
 
 
+#: A text whose Chinese characters are at least this share Traditional-only ones (OpenCC
+#: would change them) is said to be in Traditional characters; Simplified text has next to none.
+TRADITIONAL_SHARE = 0.05
+TRADITIONAL_MIN_CHARS = 20
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def traditional_warning(text: str) -> str:
+    """A warning when ``text`` is written in Traditional characters, pointing to the setting
+    that converts them ("" otherwise): a model would count 鄉鎮 and 乡镇 as different words.
+
+    >>> traditional_warning("鄉鎮財政負債問題突出,村兩委實行一肩挑,幹部考核激勵機制有待完善") != ""
+    True
+    >>> traditional_warning("乡镇财政负债问题突出,村两委实行一肩挑,干部考核激励机制有待完善")
+    ''
+    """
+    han = len(_HAN.findall(text))
+    if han < TRADITIONAL_MIN_CHARS:
+        return ""
+    traditional = len(_t2s()[1].findall(text))
+    if traditional < TRADITIONAL_SHARE * han:
+        return ""
+    return (
+        f"written in Traditional characters ({traditional / han:.0%} of its Chinese characters); "
+        "set traditional_to_simplified = true under [corpus] in topics.toml to convert them"
+    )
+
+
 def read_text(
     path: str | Path, *, simplified: bool = False, docx_limits: extract.DocxLimits | None = None
 ) -> RawText:
@@ -250,6 +278,8 @@ def read_text(
         raise input_error(path, "has no text", f"nothing to read in this {path.suffix} file")
     if simplified:
         text = to_simplified(text)
+    else:
+        warning = "; ".join(filter(None, [warning, traditional_warning(text)])) or None
     return RawText(path, text, encoding, hashlib.sha256(data).hexdigest(), warning)
 
 

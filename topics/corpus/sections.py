@@ -23,6 +23,11 @@ HEADING_MARKERS = (
     re.compile(r"^\d{1,2}\s*[、.．](?!\d)"),
     re.compile(r"^[((]\d{1,2}[))]"),
 )
+#: The level of an unnumbered heading: below every numbered one, so the next numbered heading
+#: (of any level) ends it, and it never heads the paragraphs of a later numbered section.
+UNNUMBERED = len(HEADING_MARKERS) + 1
+#: Between the headings of a paragraph's section path (outermost first), wherever it is shown.
+SECTION_SEPARATOR = " > "
 MAX_HEADING_CHARS = 50
 MAX_PLAIN_HEADING_CHARS = 30
 #: An unpunctuated line longer than this that does not end a sentence was cut mid-sentence.

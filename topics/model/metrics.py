@@ -9,7 +9,6 @@ from itertools import combinations
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.optimize import linear_sum_assignment
 from scipy.special import entr
 
 from topics.model.choices import DISTANCES
@@ -185,6 +184,8 @@ def match_topics(a: Topics, b: Topics, metric: str = "jaccard") -> tuple[np.ndar
     ([[0, 1], [1, 0]], [1.0, 1.0])
     """
     similarity = topic_similarity(a, b, metric)
+    from scipy.optimize import linear_sum_assignment  # slow to import: only when matching
+
     rows, cols = linear_sum_assignment(similarity, maximize=True)
     return np.column_stack([rows, cols]), similarity[rows, cols]
 

@@ -13,31 +13,38 @@ from __future__ import annotations
 
 import json
 import pickle
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from gensim.corpora import Dictionary
-from gensim.models import LdaModel
-from gensim.models.phrases import FrozenPhrases
-from scipy import sparse
 
 from topics.errors import StaleRunError, TopicsError, input_error
 from topics.model import terms
 from topics.model.choices import LAMBDA
-from topics.model.lda import FittedLda, PruningReport
-from topics.model.metrics import mean_token_weighted
 from topics.model.settings import ModelSettings
 from topics.model.themes import Theme, ThemeSet
 from topics.storage import MANIFEST, atomic_folder, build_manifest, changed_inputs, write_json
-from topics.text.stream import tokenize_corpus
-from topics.text.token_ids import Documents, TokenIds
-from topics.text.tokenize import Tokenizer
+
+if TYPE_CHECKING:  # gensim and jieba are slow to import: a run's tables are read without them
+    from gensim.corpora import Dictionary
+    from gensim.models import LdaModel
+    from gensim.models.phrases import FrozenPhrases
+    from scipy import sparse
+
+    from topics.model.lda import FittedLda, PruningReport
+    from topics.text.token_ids import Documents, TokenIds
+    from topics.text.tokenize import Tokenizer
 
 FORMAT_VERSION = 1
 TABLES = ("paragraphs", "articles", "topics", "vocabulary", "seeds")
 PHRASER = "phraser.gensim"
+#: The K×V topic-word matrix and the K Dirichlet α of the documents' topic shares, saved beside
+#: the model so that reading a run's terms and share intervals needs no gensim (runs saved before
+#: they existed read them from the model).
+TOPIC_WORD = "topic_word.npy"
+ALPHA = "alpha.npy"
 
 
 def topic_names(k: int) -> list[str]:
@@ -49,14 +56,14 @@ def topic_names(k: int) -> list[str]:
 class TopicRun:
     """Everything a fit produced: the fitted model and the tables researchers read.
 
-    ``fitted``: the :class:`~topics.model.lda.FittedLda` (settings, model, dictionary);
+    ``fitted``: the :class:`~topics.model.lda.FittedLda` (settings, model, dictionary), loaded
+    from ``path`` when first used (reading a saved run's tables does not load gensim);
     ``paragraphs`` / ``articles``: ids, titles, token counts and one share column per topic
     (``T1``…); ``topics``: number, label, theme, prevalence, top terms; ``vocabulary``: term and
     corpus frequency; ``seeds``: where each theme's seed words rank in its topic; ``phraser``:
     the frozen gensim phraser of the tokens (None without phrases).
     """
 
-    fitted: FittedLda
     paragraphs: pd.DataFrame
     articles: pd.DataFrame
     topics: pd.DataFrame
@@ -65,6 +72,14 @@ class TopicRun:
     manifest: dict
     path: Path | None = None
     phraser: FrozenPhrases | None = None
+    _fitted: FittedLda | None = field(default=None, repr=False)
+
+    @property
+    def fitted(self) -> FittedLda:
+        if self._fitted is None:
+            self._fitted = _load_fitted(self.path, self.manifest, self.settings, self.topics,
+                                        self.seeds)  # fmt: skip
+        return self._fitted
 
     @property
     def model(self) -> LdaModel:
@@ -76,11 +91,13 @@ class TopicRun:
 
     @property
     def settings(self) -> ModelSettings:
-        return self.fitted.settings
+        if self._fitted is not None:
+            return self._fitted.settings
+        return ModelSettings.from_dict(self.manifest["model"])
 
     @property
     def k(self) -> int:
-        return self.fitted.k
+        return len(self.topics)
 
     @property
     def topic_columns(self) -> list[str]:
@@ -88,7 +105,23 @@ class TopicRun:
 
     def topic_word(self) -> np.ndarray:
         """K×V topic-word probabilities (rows sum to 1)."""
-        return self.fitted.topic_word()
+        saved = self._saved_array(TOPIC_WORD)
+        return self.fitted.topic_word() if saved is None else saved
+
+    def alpha(self) -> np.ndarray:
+        """The model's K Dirichlet parameters α of a document's topic shares (its own dtype)."""
+        saved = self._saved_array(ALPHA)
+        return np.asarray(self.model.alpha) if saved is None else saved
+
+    def _saved_array(self, name: str) -> np.ndarray | None:
+        """The array saved as ``name`` in the run folder; None when the model is loaded already
+        or the run was saved without it."""
+        if self._fitted is not None or self.path is None or not (self.path / name).exists():
+            return None
+        try:
+            return np.load(self.path / name, allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise TopicsError(f"{self.path}: run files are damaged ({exc}); fit it again") from None
 
     def term_frequency(self) -> np.ndarray:
         return self.vocabulary["frequency"].to_numpy(dtype=float)
@@ -112,6 +145,8 @@ class TopicRun:
         if tokenizer.settings.phrases and self.phraser is None:
             raise input_error(self.path, "has no saved phraser for phrases = true",
                               "fit the run again")  # fmt: skip
+        from topics.text.stream import tokenize_corpus
+
         return tokenize_corpus(texts, tokenizer, progress, phraser=self.phraser)
 
     def counts(self, documents: Documents) -> sparse.csr_matrix:
@@ -127,6 +162,8 @@ class TopicRun:
         """Write the model, dictionary and tables (not the manifest) into the folder ``folder``."""
         (folder / "model").mkdir()
         self.model.save(str(folder / "model" / "lda"))
+        np.save(folder / TOPIC_WORD, self.fitted.topic_word(), allow_pickle=False)
+        np.save(folder / ALPHA, np.asarray(self.model.alpha), allow_pickle=False)
         self.dictionary.save(str(folder / "dictionary.gensim"))
         if self.phraser is not None:
             self.phraser.save(str(folder / PHRASER))
@@ -197,6 +234,8 @@ def build_run(
     para[names] = shares
 
     has_words = n_tokens > 0
+    from topics.model.metrics import mean_token_weighted
+
     groups, mixes = mean_token_weighted(
         np.nan_to_num(shares[has_words]), n_tokens[has_words], para.loc[has_words, "article_id"]
     )
@@ -232,7 +271,7 @@ def build_run(
         topics = topics.merge(quality, on="topic", how="left")
     vocabulary = pd.DataFrame({"term": vocab, "frequency": frequency.astype(int)})
     return TopicRun(
-        fitted=fitted,
+        _fitted=fitted,
         paragraphs=para,
         articles=art,
         topics=topics,
@@ -289,31 +328,57 @@ def read_run_manifest(folder: Path) -> dict:
 
 
 def load_run(folder: str | Path, expected_inputs: dict | None = None) -> TopicRun:
-    """Load a saved run. With ``expected_inputs``, raise :class:`StaleRunError` if the run was
-    made from other data, lexicons, themes or settings, saying which changed."""
+    """Load a saved run: its tables and manifest now, the gensim model when first needed. With
+    ``expected_inputs``, raise :class:`StaleRunError` if the run was made from other data,
+    lexicons, themes or settings, saying which changed."""
     folder = Path(folder)
     manifest = read_run_manifest(folder)
     if expected_inputs is not None:
         check_inputs(folder, manifest, expected_inputs)
     try:
-        settings = ModelSettings.from_dict(manifest["model"])
-        pruning = PruningReport.from_dict(manifest["pruning"])
+        ModelSettings.from_dict(manifest["model"])
     except (TypeError, ValueError, KeyError, TopicsError) as exc:
+        problem = f"its model settings or pruning record cannot be read ({exc})"
+        raise _damaged(folder / MANIFEST, problem) from None
+    try:
+        tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES}
+        phraser_path = folder / PHRASER
+        phraser = None
+        if phraser_path.exists():
+            from gensim.models.phrases import FrozenPhrases
+
+            phraser = FrozenPhrases.load(str(phraser_path))
+    except (OSError, ValueError, EOFError, pickle.UnpicklingError) as exc:
+        raise TopicsError(f"{folder}: run files are damaged ({exc}); fit it again") from None
+    return TopicRun(manifest=manifest, path=folder, phraser=phraser, **tables)
+
+
+def _load_fitted(
+    folder: Path | None, manifest: dict, settings: ModelSettings,
+    topics: pd.DataFrame, seeds: pd.DataFrame,
+) -> FittedLda:  # fmt: skip
+    """The gensim model and dictionary of the run saved in ``folder``."""
+    from gensim.corpora import Dictionary
+    from gensim.models import LdaModel
+
+    from topics.model.lda import FittedLda, PruningReport
+
+    if folder is None:
+        raise TopicsError("this run has no fitted model and no folder to load it from")
+    try:
+        pruning = PruningReport.from_dict(manifest["pruning"])
+    except (TypeError, ValueError, KeyError) as exc:
         problem = f"its model settings or pruning record cannot be read ({exc})"
         raise _damaged(folder / MANIFEST, problem) from None
     try:
         model = LdaModel.load(str(folder / "model" / "lda"))
         dictionary = Dictionary.load(str(folder / "dictionary.gensim"))
-        tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES}
-        phraser_path = folder / PHRASER
-        phraser = FrozenPhrases.load(str(phraser_path)) if phraser_path.exists() else None
     except (OSError, ValueError, EOFError, pickle.UnpicklingError) as exc:
         raise TopicsError(f"{folder}: run files are damaged ({exc}); fit it again") from None
     timings = manifest.get("timings")
     fit_seconds = timings.get("fit_seconds", 0.0) if isinstance(timings, dict) else 0.0
-    themes = _saved_themes(tables["topics"], tables["seeds"])
-    fitted = FittedLda(settings, model, dictionary, pruning, themes, fit_seconds)
-    return TopicRun(fitted, manifest=manifest, path=folder, phraser=phraser, **tables)
+    themes = _saved_themes(topics, seeds)
+    return FittedLda(settings, model, dictionary, pruning, themes, fit_seconds)
 
 
 def _saved_themes(topics: pd.DataFrame, seeds: pd.DataFrame) -> ThemeSet | None:

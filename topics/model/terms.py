@@ -11,7 +11,6 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy.stats import rankdata
 
 from topics.model.choices import LAMBDA, METHODS
 
@@ -122,6 +121,18 @@ def lift(topic_word: ArrayLike, term_frequency: ArrayLike) -> np.ndarray:
     return phi / _term_probability(term_frequency, phi.shape[1])
 
 
+def max_ranks(values: np.ndarray) -> np.ndarray:
+    """Rank of each entry within its row, ties given the highest rank (scipy's
+    ``rankdata(method="max", axis=1)``, without loading ``scipy.stats``, which is slow to import).
+
+    >>> max_ranks(np.array([[0.5, 0.1, 0.5], [3.0, 2.0, 1.0]])).tolist()
+    [[3, 1, 3], [3, 2, 1]]
+    """
+    ordered = np.sort(values, axis=1)
+    return np.stack([np.searchsorted(row, value, side="right")
+                     for row, value in zip(ordered, values, strict=True)])  # fmt: skip
+
+
 def frex(topic_word: ArrayLike, weight: float = 0.5) -> np.ndarray:
     """FREX score of stm: weighted harmonic mean of exclusivity and frequency ranks.
 
@@ -143,8 +154,8 @@ def frex(topic_word: ArrayLike, weight: float = 0.5) -> np.ndarray:
     column = phi.sum(axis=0)
     exclusivity = np.divide(phi, column, out=np.zeros_like(phi), where=column > 0)
     n_terms = phi.shape[1]
-    excl_ecdf = rankdata(exclusivity, method="max", axis=1) / n_terms
-    freq_ecdf = rankdata(phi, method="max", axis=1) / n_terms
+    excl_ecdf = max_ranks(exclusivity) / n_terms
+    freq_ecdf = max_ranks(phi) / n_terms
     return 1.0 / (weight / excl_ecdf + (1.0 - weight) / freq_ecdf)
 
 

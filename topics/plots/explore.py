@@ -79,20 +79,37 @@ def explore(run: TopicRun, corpus, n_terms: int = 15, n_passages: int = 3) -> wi
         for k in run.topics["topic"]
     ]  # fmt: skip
     topic = widgets.Dropdown(options=options, value=options[0][1], description="topic")
-    lam = widgets.FloatSlider(value=0.6, min=0.0, max=1.0, step=0.05, description="λ")
+    themes = run.theme_topics()
+    theme = widgets.Dropdown(
+        options=[("—", None), *((f"{name} (T{k})", name) for name, k in themes.items())],
+        value=next((name for name, k in themes.items() if k == topic.value), None),
+        description="theme",
+    )
+    lam = widgets.FloatSlider(value=LAMBDA, min=0.0, max=1.0, step=0.05, description="λ")
     terms = widgets.HTML()
     passages = widgets.HTML()
     prevalence = widgets.Output()
 
-    def update(_change=None) -> None:
+    def show_terms(_change=None) -> None:  # λ changes only the term ranking
         terms.value = terms_html(run, topic.value, lam.value, n_terms)
+
+    def show_topic(_change=None) -> None:
+        theme.value = next((name for name, k in themes.items() if k == topic.value), None)
+        show_terms()
         passages.value = passages_html(run, corpus, topic.value, n_passages)
         # Set the output directly rather than `with prevalence: display(...)`, which can stall
         # headless execution (jupyter/nbclient#312).
         prevalence.outputs = ()
         prevalence.append_display_data(prevalence_figure(run, topic.value))
 
-    topic.observe(update, names="value")
-    lam.observe(update, names="value")
-    update()
-    return widgets.VBox([widgets.HBox([topic, lam]), widgets.HBox([terms, prevalence]), passages])
+    def pick_theme(change) -> None:
+        if change["new"] is not None:
+            topic.value = themes[change["new"]]
+
+    topic.observe(show_topic, names="value")
+    theme.observe(pick_theme, names="value")
+    lam.observe(show_terms, names="value")
+    show_topic()
+    return widgets.VBox(
+        [widgets.HBox([topic, theme, lam]), widgets.HBox([terms, prevalence]), passages]
+    )

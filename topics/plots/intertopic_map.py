@@ -189,7 +189,7 @@ def plot_intertopic_map(run, max_area: float = 3600.0) -> Figure:
         _frame(ax, xy, ordination.explained)
         fig.suptitle("主题距离图 Intertopic distance map", x=0.01, ha="left")
         ax.set_title(
-            "PCoA of Jensen–Shannon distances between topic-word distributions; "
+            "PCoA of Jensen–Shannon distances between topic-word distributions;\n"
             f"circle area ∝ prevalence; {THEME_MARK} seeded theme"
             + (
                 f"\ndashed red ring: unstable under resampling (stability below "

@@ -115,7 +115,7 @@ def plot_k_selection(
         )  # fmt: skip
         fig.suptitle(
             "选择主题数 Choosing K: each topic of the full-data fit against fits on 80 % "
-            "subsamples; line = mean over topics, dots = topics"
+            "subsamples\nline = mean over topics, band = min–max over topics, dots = topics"
         )
         notes = "".join(f"\nNote: {note}." for note in choice.notes())
         fig.text(

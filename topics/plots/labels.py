@@ -11,6 +11,7 @@ the opening they share, the year leads when the corpus has one, and short ids st
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -172,12 +173,16 @@ def _shared_opening(titles: Sequence[str]) -> str:
 
 def _strip_opening(titles: list[str], members: Sequence[int]) -> None:
     """Replace, in place, the opening that ``titles[members]`` share by ``"…"``, where
-    something is left after it."""
+    something is left after it. A year (any number) inside the opening stays: it tells these
+    titles from the others (``"某市2019年工作报告甲"`` → ``"…2019年…甲"``)."""
     opening = _shared_opening([titles[i] for i in members])
+    numbers = re.findall(r"\d+年?", opening)
+    lead = "" if opening[:1].isdigit() else "…"
+    kept = lead + "…".join(numbers) + "…" if numbers else "…"
     for i in members:
         rest = titles[i][len(opening) :].strip()
         if opening and rest:
-            titles[i] = "…" + rest
+            titles[i] = kept + rest
 
 
 def distinct_titles(titles: Sequence[str], width: int | None) -> list[str]:
@@ -192,8 +197,15 @@ def distinct_titles(titles: Sequence[str], width: int | None) -> list[str]:
     ['…甲', '…乙', '…丙']
     """
     texts = [str(t).strip() for t in titles]
+
+    def distinct(candidates: list[str]) -> int:
+        return len({shorten(text, width) for text in candidates})
+
     if len(texts) >= SHARED_OPENING_MIN:
-        _strip_opening(texts, range(len(texts)))
+        stripped = texts.copy()
+        _strip_opening(stripped, range(len(stripped)))
+        if distinct(stripped) >= distinct(texts):  # only while the labels still differ
+            texts = stripped
     groups: dict[str, list[int]] = {}
     for i, text in enumerate(texts):
         groups.setdefault(shorten(text, width), []).append(i)

@@ -1,4 +1,5 @@
-"""Figure: each seeded theme's share per article, with 95% intervals from posterior draws.
+"""Figure: each seeded theme's share per article, with 95% intervals over its paragraphs
+resampled (bootstrap) and posterior draws of their shares.
 
 The function takes plain tables (one per theme, columns ``article_id``, ``short_title``,
 ``share``, ``low``, ``high``, ``n_paragraphs``: the output of
@@ -127,7 +128,8 @@ def plot_theme_prevalence(
                 color="0.3",
                 marker="o",
                 lw=1.6,
-                label="share, 95% interval over posterior draws of its paragraphs",
+                label="share; 95% interval: its paragraphs resampled (bootstrap) "
+                "× posterior draws of their shares",
             ),
             Line2D([], [], color="0.4", ls="--", lw=0.9, label="corpus prevalence"),
         ]

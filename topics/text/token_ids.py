@@ -16,13 +16,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from gensim.corpora import Dictionary
 from scipy import sparse
 
 from topics.text.cache import CacheStats
+
+if TYPE_CHECKING:  # gensim is slow to import; commands that only read a run never need it
+    from gensim.corpora import Dictionary
 
 
 @dataclass
@@ -75,6 +78,8 @@ class TokenIds:
     def dictionary(self) -> Dictionary:
         """The gensim ``Dictionary`` of these documents, equal to ``Dictionary(self.tokens)``
         (same ids and counts) but built from the arrays, without token lists."""
+        from gensim.corpora import Dictionary
+
         present, first = np.unique(self.ids, return_index=True)
         first_doc = np.searchsorted(self.offsets, first, side="right") - 1
         by_word = np.argsort(np.array(self.vocabulary, dtype=object)[present], kind="stable")
