@@ -192,8 +192,7 @@ def plot_intertopic_map(run, max_area: float = 3600.0) -> Figure:
             "PCoA of Jensen–Shannon distances between topic-word distributions;\n"
             f"circle area ∝ prevalence; {THEME_MARK} seeded theme"
             + (
-                f"\ndashed red ring: unstable under resampling (stability below "
-                f"{stability_threshold(run):.2f}, midway between its floor and ceiling)"
+                f"\ndashed red ring: unstable (stability below {stability_threshold(run):.2f})"
                 if unstable.any()
                 else ""
             ),
