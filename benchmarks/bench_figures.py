@@ -2,7 +2,7 @@
 of the final model, and where the cold time goes.
 
 A temporary copy of the project (raw pages, lexicons, themes, config) is made for each cold
-run, so nothing cached in the repository is used. In the same copy, right after, `topics fit`
+run, so nothing cached in the repository is used. In the same copy, right after, `topics fit --force`
 fits the final model once more (the K selection is then current). Targets on a 2-core
 machine: cold under 20 s, warm under 5 s, cold / fit at most 8× on the bundled corpus and on
 ~50 long reports (``--corpus long``, built by ``benchmarks/corpora.py``), the larger corpus
@@ -71,7 +71,7 @@ def cost_ratio(topics: str, raw: Path | None, repeat: int) -> dict[str, float]:
         config = ["--config", str(root / "topics.toml")]
         times["cold"].append(timed([topics, "figures", "-q", *config]))
         times["warm"].append(timed([topics, "figures", "-q", *config]))
-        times["fit"].append(timed([topics, "fit", "-q", *config]))
+        times["fit"].append(timed([topics, "fit", "-q", "--force", *config]))
         times["lda"].append(fit_seconds(root))
         table = root / "data" / "runs" / "k_selection" / "k_selection.parquet"
         shutil.copy(
@@ -91,12 +91,13 @@ def report_k_rule(name: str, raw: Path | None) -> None:
     table = pd.read_parquet(
         Path(tempfile.gettempdir()) / f"k_selection_{raw.name if raw else 'bundled'}.parquet"
     )
-    columns = ["stability", "stable_topics", "topics", "c_npmi", "diversity", "perplexity",
-               "perplexity_unigram", "theme_seeds", "qualifies"]  # fmt: skip
+    columns = ["stability", "stability_se", "draws", "stability_floor", "stability_ceiling",
+               "stable_topics", "topics", "diversity", "perplexity", "perplexity_unigram",
+               "themes_formed", "qualifies"]  # fmt: skip
     with pd.option_context("display.width", 160):
         print(k_summary(table)[columns].round(3).to_string())
     choice = recommend(table)
-    print(f"  recommended K = {choice.k}" + ("" if choice.qualified else " (NO K qualifies)"))
+    print(f"  {choice.reason}")
     for note in choice.notes():
         print(f"  note: {note}")
 

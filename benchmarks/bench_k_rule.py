@@ -7,10 +7,11 @@
 - ``long``: ~50 long reports, one per year (benchmarks/corpora.py), with the project's
   config and themes.
 
-For each: the per-K summary (mean stability under resampling, stable topics, coherence,
-diversity, perplexity, theme seeds, whether K qualifies), the recommendation and its notes.
-The 100 MB synthetic corpus is left out: one fit there takes ~2.5 minutes (bench_scale.py),
-so a 5-K grid with 3 resamples (20 fits on 2 cores) would take about 25 minutes.
+For each: the per-K summary (stability under resampling with its standard error over draws,
+floor, ceiling and threshold where the rule needed them, stable topics, coherence, diversity,
+perplexity, themes formed, whether K qualifies), the rule's answer with its reason, and its
+notes. The 100 MB synthetic corpus is left out: one fit there takes ~2.5 minutes
+(bench_scale.py), so even the coarse pass (5 K × 3 fits) would take about 20 minutes.
 
     .venv/bin/python benchmarks/bench_k_rule.py [--only bundled planted noise long]
 """
@@ -31,8 +32,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from corpora import long_reports, project_copy  # noqa: E402
 
-COLUMNS = ["stability", "stability_js", "stable_topics", "topics", "c_npmi", "npmi_paragraph",
-           "diversity", "perplexity", "perplexity_unigram", "theme_seeds", "qualifies"]  # fmt: skip
+COLUMNS = ["stability", "stability_se", "draws", "stability_floor", "stability_ceiling",
+           "threshold", "stable_topics", "topics", "c_npmi", "diversity", "perplexity",
+           "perplexity_unigram", "themes_formed", "qualifies"]  # fmt: skip
 PLANTED = 6
 
 
@@ -43,8 +45,7 @@ def report(name: str, table: pd.DataFrame, seconds: float) -> None:
     print(f"\n== {name} ({seconds:.0f} s) ==")
     with pd.option_context("display.width", 160):
         print(k_summary(table).reindex(columns=COLUMNS).round(3).to_string())
-    verdict = "the most stable qualifying K" if choice.qualified else "NO K qualifies: most stable"
-    print(f"recommended K = {choice.k} ({verdict})")
+    print(choice.reason)
     for note in choice.notes():
         print(f"  note: {note}")
 
@@ -65,7 +66,7 @@ def on_tokens(docs: list[list[str]]) -> pd.DataFrame:
     from topics.model.evaluate import select_k
     from topics.model.lda import ModelSettings
 
-    return select_k(docs, ModelSettings(), ks=range(2, 11), progress=False, workers=2)
+    return select_k(docs, ModelSettings(), ks=range(2, 11), progress=False)
 
 
 def main() -> None:

@@ -142,8 +142,11 @@ def test_show_and_infer_use_the_latest_run(config, run, tmp_path):
         (runs / "latest").write_text(latest.path.name + "\n", encoding="utf-8")
         shown = runner.invoke(app, ["show", "--config", str(config)])
         assert shown.exit_code == 0, shown.output
+        floor, ceiling = latest.topics[["stability_floor", "stability_ceiling"]].iloc[0]
+        cut = floor + (ceiling - floor) / 2  # the run's threshold, midway
+        assert f"below {cut:.2f}, midway between them, marked !" in shown.output
         for row in latest.topics.itertuples():  # each topic's stability, unstable ones marked "!"
-            mark = "!" if row.stability < 0.5 else " "
+            mark = "!" if row.stability < cut else " "
             assert f"{row.stability:.2f}{mark} {row.label}" in shown.output
         assert f"T{latest.k + 1}" not in shown.output
         out = tmp_path / f"shares{latest.k}.csv"

@@ -62,7 +62,7 @@ def test_a_corpus_only_config_behaves_like_the_repository(tmp_path):
     bare = load(tmp_path, '[corpus]\nlayout = "auto"\n')
     repo = Settings.load(SHIPPED)
     assert bare.model == repo.model and bare.model.k == "auto" and len(bare.model.themes) == 4
-    assert bare.select_k == repo.select_k == SelectKSettings(ks=(4, 6, 8, 10, 12), resamples=3)
+    assert bare.select_k == repo.select_k == SelectKSettings(ks=(4, 6, 8, 10, 12), resamples=8)
     model = dataclasses.replace(repo.model, k=8)
     assert pipeline.run_inputs(bare, model) == pipeline.run_inputs(repo, model)
     assert pipeline.run_id(model, pipeline.run_inputs(bare, model)) == pipeline.run_id(

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from topics import pipeline
-from topics.model import evaluate, terms
+from topics.model import evaluate, k_rule, terms
 from topics.model.evaluate import heldout_split, select_k
-from topics.model.k_rule import STABLE, k_summary, recommend, recommend_k
+from topics.model.k_rule import k_summary, recommend, recommend_k
 from topics.model.lda import ModelSettings, fit_lda
 from topics.model.settings import SelectKSettings
 from topics.model.synthetic import planted_corpus, shuffled_corpus
@@ -89,31 +89,63 @@ def test_the_pipeline_recommends_the_k_the_rule_gives_by_hand(selection):
     assert k == min(kk for kk in pool if mean[kk] >= mean[best] - se)
 
 
-def test_planted_topics_are_stable_and_the_rule_finds_their_number():
-    """Known answer: 4 disjoint blocks of words give 4 topics, each stable under resampling;
-    the rule recommends K = 4 from a grid around it."""
+def test_planted_topics_read_near_the_ceiling_and_the_rule_finds_their_number():
+    """Known answer: 4 disjoint blocks of words give 4 topics, stable under resampling near
+    the ceiling (the same measure on a corpus sampled from the model) and far above the floor
+    (shuffled tokens); the rule recommends K = 4 from a grid around it."""
     docs = planted_corpus(4, n_docs=120, words_per_topic=10, seed=4)
     table = select_k(docs, QUICK, ks=(2, 3, 4, 5, 6), resamples=3, progress=False, workers=1)
     at_planted = table[table["k"] == 4]
     assert (at_planted["stability"] >= 0.9).all(), at_planted["stability"].tolist()
     assert (at_planted["stability_js"] >= 0.9).all()
+    summary = k_summary(table)
+    row = summary.loc[4]
+    assert row["draws"] == 3 and row["stability"] >= row["stability_ceiling"] - 0.1
+    assert row["stability"] - row["stability_floor"] > 0.3 and row["stable"]
     choice = recommend(table)
     assert choice.k == 4 and choice.qualified and not choice.at_edge
-    assert k_summary(table)["beats_unigram"].all()
+    assert summary["beats_unigram"].all()
+    assert summary.loc[[2, 3], "draws"].tolist() == [2, 2]  # the coarse pass only
 
 
-def test_shuffled_noise_topics_are_not_stable():
-    """The same tokens shuffled across documents have no topics: at no K are the fitted
-    topics stable on average, most are unstable, and the rule says that no K meets its
-    criteria: the topics do not even predict left-out paragraphs better than word frequencies.
-    (A small vocabulary makes chance agreement likelier: 40 words per block here.)"""
-    docs = shuffled_corpus(planted_corpus(4, n_docs=120, words_per_topic=40, seed=1), seed=1)
+def test_shuffled_tokens_read_near_the_floor():
+    """The same tokens shuffled across documents have no topics: the fit's stability is near
+    its floor (within 0.15, draw noise on 300 short documents), below its threshold, most
+    topics are marked unstable, and the rule
+    says that no K qualifies: the topics do not even predict left-out paragraphs better than
+    word frequencies. (A small vocabulary makes chance agreement likelier: 40 words a block.)"""
+    docs = shuffled_corpus(planted_corpus(4, n_docs=300, words_per_topic=40, seed=1), seed=1)
+    fitted = fit_lda(docs, dataclasses.replace(QUICK, k=4))
+    quality = evaluate.fit_quality(fitted, docs, resamples=4, workers=1)
+    floor, ceiling = quality[["stability_floor", "stability_ceiling"]].iloc[0]
+    assert abs(quality["stability"].mean() - floor) < 0.15 and ceiling - floor > 0.2
+    assert quality["stability"].mean() < k_rule.threshold(floor, ceiling)
+    assert (quality["stability"] < k_rule.threshold(floor, ceiling)).mean() >= 0.75
+    docs = docs[:120]
     table = select_k(docs, QUICK, ks=(3, 4, 5), resamples=3, progress=False, workers=1)
-    summary = k_summary(table)
-    assert (summary["stability"] < STABLE).all()
-    assert (table["stability"] < STABLE).mean() > 0.75
-    assert not summary["beats_unigram"].any()  # no topics: word frequencies predict as well
+    assert not k_summary(table)["beats_unigram"].any()  # no topics: frequencies predict as well
     assert not recommend(table).qualified
+
+
+def test_the_draw_seed_changes_the_draws_not_the_fit(monkeypatch):
+    """The fit on all documents does not depend on the draw seed; the draws do, and they do
+    not depend on the model's seed."""
+    from topics.model import stability
+
+    docs = planted_corpus(3, n_docs=40, words_per_topic=30, seed=2)
+    quick = dataclasses.replace(QUICK, k=3)
+    tables = [select_k(docs, quick, ks=(3,), resamples=2, progress=False, workers=1,
+                       draw_seed=draw_seed) for draw_seed in (0, 1)]  # fmt: skip
+    same = ["c_npmi", "c_v", "npmi_paragraph", "diversity", "fit_seconds"]
+    pd.testing.assert_frame_equal(tables[0][same[:-1]], tables[1][same[:-1]])
+    assert not np.allclose(tables[0]["perplexity"], tables[1]["perplexity"])  # other draws
+    seen = []
+    fit = stability.fit_lda
+    monkeypatch.setattr(stability, "fit_lda", lambda d, s, t=None: seen.append(d) or fit(d, s, t))
+    for seed in (1, 2):
+        stability.fit_draw(docs, dataclasses.replace(quick, seed=seed), None, 1, draw_seed=0)
+    stability.fit_draw(docs, quick, None, 1, draw_seed=1)
+    assert seen[0] == seen[1] != seen[2]
 
 
 def test_perplexity_is_lower_for_the_model_of_the_data():
@@ -200,14 +232,20 @@ def test_k_below_the_number_of_themes_is_skipped(project_settings):
         recommend_k(table)
 
 
-def hand_table(rows: dict[int, tuple]) -> pd.DataFrame:
-    """Per K: (mean stability, fewest seed words of a theme topic); K topics each, their
-    stabilities spread around the mean, theme 1 in topic 1."""
+def hand_table(rows: dict[int, tuple], floor: float = 0.3, ceiling: float = 0.9) -> pd.DataFrame:
+    """Per K: (mean stability, fewest seed words of a theme topic[, standard error over draws
+    [, held-out perplexity]]); K topics each, stabilities spread around the mean, theme 1 in
+    topic 1, 8 draws, the floor and ceiling given (threshold midway: 0.6 by default); word
+    frequencies alone predict with perplexity 100."""
     records = []
-    for k, (stability, seeds) in rows.items():
+    for k, (stability, seeds, *rest) in rows.items():
+        se, perplexity = (*rest, 0.01, 50.0)[:2] if len(rest) < 2 else rest
         for topic in range(1, k + 1):
             offset = 0.02 * (topic - (k + 1) / 2)
-            records.append({"k": k, "topic": topic, "stability": stability + offset,
+            records.append({"k": k, "topic": topic, "theme": "finance" if topic == 1 and seeds == seeds else "",
+                            "stability": stability + offset, "draws": 8, "stability_se": se,
+                            "stability_floor": floor, "stability_ceiling": ceiling,
+                            "perplexity": perplexity, "perplexity_unigram": 100.0,
                             "seeds_in_top": seeds if topic == 1 else np.nan})  # fmt: skip
     return pd.DataFrame(records)
 
@@ -215,44 +253,108 @@ def hand_table(rows: dict[int, tuple]) -> pd.DataFrame:
 @pytest.mark.parametrize(
     ("rows", "expected", "qualified", "at_edge"),
     [
-        # the most stable of the K where the themes form
-        ({4: (0.7, 5), 6: (0.8, 4), 8: (0.6, 4)}, 6, True, False),
-        # themes that do not form (fewer than 3 seed words in a theme topic) disqualify
-        ({4: (0.9, 2), 6: (0.7, 4), 8: (0.6, 4)}, 6, True, False),
-        # unstable on average (below 0.5) disqualifies
-        ({4: (0.45, 5), 6: (0.4, 4), 8: (0.55, 4)}, 8, True, True),
+        # stable where at or above the threshold (0.6, midway between 0.3 and 0.9)
+        ({4: (0.55, 5), 6: (0.8, 4), 8: (0.65, 4)}, 6, True, False),
+        # among qualifying K, those where the most themes form: not vetoed by K = 4's 2 seeds
+        ({4: (0.9, 2), 6: (0.7, 4), 8: (0.65, 4)}, 6, True, False),
+        # a theme that forms at no K is ignored: the most stable K
+        ({4: (0.9, 1), 6: (0.7, 2), 8: (0.65, 0)}, 4, True, True),
         # a tie goes to the smaller K
-        ({4: (0.6, 4), 6: (0.7, 4), 8: (0.7, 4), 10: (0.6, 4)}, 6, True, False),
-        # none qualifies: the most stable of all, flagged
-        ({4: (0.45, 4), 6: (0.9, 1), 8: (0.3, 4)}, 6, False, False),
+        ({4: (0.62, 4), 6: (0.7, 4), 8: (0.7, 4), 10: (0.62, 4)}, 6, True, False),
+        # none stable: the most stable of all, flagged
+        ({4: (0.45, 4), 6: (0.58, 1), 8: (0.3, 4)}, 6, False, False),
         # without themes (NaN) the theme condition does not apply; best K at the grid's edge
-        ({4: (0.9, np.nan), 6: (0.6, np.nan)}, 4, True, True),
+        ({4: (0.9, np.nan), 6: (0.7, np.nan)}, 4, True, True),
     ],
 )
 def test_recommend_k_rule(rows, expected, qualified, at_edge):
     choice = recommend(hand_table(rows))
     assert (choice.k, choice.qualified, choice.at_edge) == (expected, qualified, at_edge)
     assert recommend_k(hand_table(rows)) == expected
-    notes = " ".join(choice.notes())
-    assert ("no K meets the criteria" in notes) == (not qualified)
-    assert ("of the grid" in notes) == at_edge
+    assert choice.reason.startswith("no K qualifies" if not qualified else f"K = {expected}, ")
+    assert ("of the grid" in " ".join(choice.notes())) == (at_edge and qualified)
 
 
-def test_the_smallest_k_within_one_standard_error_of_the_most_stable_is_taken():
-    """K = 8 is more stable on average, but its topics spread so widely that K = 6 lies within
-    one standard error of it: the rule prefers the fewer topics."""
-    rows = [{"k": 6, "topic": t, "stability": 0.6, "seeds_in_top": np.nan} for t in range(1, 7)]
-    rows += [{"k": 8, "topic": t, "stability": 0.3 if t % 2 else 1.0, "seeds_in_top": np.nan}
-             for t in range(1, 9)]  # fmt: skip
-    table = pd.DataFrame(rows)  # K = 8: mean 0.65, standard error 0.13
-    assert recommend(table).k == 6
-    spread_less = table.assign(stability=np.where(table["k"] == 8, 0.65, 0.6))
-    assert recommend(spread_less).k == 8  # no spread: 0.65 is measurably more stable
+def test_the_smallest_k_within_one_standard_error_over_draws_is_taken():
+    """K = 8 is more stable than K = 6; with a standard error over draws of 0.03 K = 6 lies
+    within it (fewer topics), with 0.005 it does not. The spread across topics plays no part."""
+    wide = hand_table({6: (0.70, np.nan, 0.01), 8: (0.72, np.nan, 0.03)})
+    assert recommend(wide).k == 6
+    assert "smallest K within one standard error of the most stable qualifying K (K = 8" in (
+        recommend(wide).reason
+    )
+    narrow = hand_table({6: (0.70, np.nan, 0.01), 8: (0.72, np.nan, 0.005)})
+    assert (
+        recommend(narrow).k == 8
+        and "it is the most stable qualifying K" in recommend(narrow).reason
+    )
+    spread = narrow.copy()
+    spread.loc[spread["k"] == 8, "stability"] = [0.2, 1.24] * 4  # mean 0.72, wide over topics
+    assert recommend(spread).k == 8
 
 
-def test_summary_counts_stable_topics():
-    summary = k_summary(hand_table({4: (0.5, 5)}))  # stabilities 0.47, 0.49, 0.51, 0.53
+def test_the_threshold_lies_midway_between_floor_and_ceiling():
+    assert k_rule.threshold(0.3, 0.9) == 0.6
+    # the same stability is stable against a low floor and not against a high one
+    assert recommend(hand_table({4: (0.62, np.nan)}, floor=0.3, ceiling=0.9)).qualified
+    assert not recommend(hand_table({4: (0.62, np.nan)}, floor=0.45, ceiling=0.9)).qualified
+    summary = k_summary(hand_table({4: (0.6, np.nan)}))  # stabilities 0.57, 0.59, 0.61, 0.63
     assert summary.loc[4, "stable_topics"] == 2 and summary.loc[4, "topics"] == 4
+
+
+def test_the_rule_in_words_never_contradicts_itself():
+    # answered: no "no K" anywhere, and the reason names every criterion
+    text = k_rule.explain(hand_table({4: (0.8, np.nan), 6: (0.7, np.nan)}))
+    assert text.startswith("recommended K = 4, because its topics are stable (0.80 ± 0.01 over 8")
+    assert "threshold 0.60, midway between the floor 0.30 and the ceiling 0.90" in text
+    assert "perplexity 50 against 100" in text and "no K" not in text
+    # unstable everywhere: which criterion fails at which K, what to change, the fallback is
+    # the most stable K (K = 6 here, not the smallest), and no setting already set is offered
+    table = hand_table({4: (0.45, np.nan), 6: (0.55, np.nan), 8: (0.5, np.nan, 0.01, 120.0)})
+    text = k_rule.explain(table)
+    assert text.startswith("no K qualifies: held-out perplexity is not below word frequencies' "
+                           "at K = 8; stability is below its threshold at K = 4 (0.45 < 0.60), "
+                           "K = 6 (0.55 < 0.60)")  # fmt: skip
+    assert "add smaller K to [select_k] ks" in text
+    assert "falls back to K = 6, the most stable K of the grid (0.55)" in text
+    assert "recommended" not in text and 'set k = "auto"' not in text
+    # smaller K cannot be suggested when the grid starts at 2
+    text = k_rule.explain(hand_table({2: (0.45, np.nan), 3: (0.5, np.nan)}))
+    assert "smaller K" not in text and "add documents" in text
+    # noise: every K fails the perplexity test
+    text = k_rule.explain(
+        hand_table({2: (0.7, np.nan, 0.01, 120.0), 3: (0.5, np.nan, 0.01, 130.0)})
+    )
+    assert "no K finds word patterns beyond word frequencies" in text
+
+
+def test_themes_that_never_form_are_named_and_do_not_veto():
+    choice = recommend(hand_table({4: (0.8, 1), 6: (0.7, 2)}))
+    assert choice.k == 4 and choice.qualified and choice.ignored_themes == ("finance",)
+    assert "theme(s) finance form at no K of the grid" in " ".join(choice.notes())
+    assert recommend(hand_table({4: (0.8, 1), 6: (0.7, 3)})).k == 6  # it forms at 6: preferred
+
+
+def test_k_without_floor_and_ceiling_is_pending():
+    table = hand_table({4: (0.8, np.nan), 6: (0.7, np.nan)})
+    table.loc[table["k"] == 4, ["stability_floor", "stability_ceiling"]] = np.nan
+    choice = recommend(table)
+    assert choice.pending == (4,) and not choice.qualified
+    assert recommend(table.assign(draws=3), resamples=8).pending == (4,)
+    assert recommend(hand_table({4: (0.8, np.nan)}).assign(draws=3), resamples=8).pending == (4,)
+    # K = 8 failed at 0.60; K = 10 lies far below that: presumed unstable, K = 6 is next
+    table = hand_table({6: (0.62, 3), 8: (0.58, 4), 10: (0.45, 4)})
+    table.loc[table["k"] != 8, ["stability_floor", "stability_ceiling"]] = np.nan
+    choice = recommend(table)
+    assert choice.pending == (6,)
+    assert "threshold measured (0.60) at K = 10 (0.45), not checked further" in choice.reason
+    # K = 4 failed, K = 6 was never checked (the checks ran out): no answer, and it says so
+    table = hand_table({4: (0.5, np.nan), 6: (0.59, np.nan)})
+    table.loc[table["k"] == 6, ["stability_floor", "stability_ceiling"]] = np.nan
+    choice = recommend(table)
+    assert not choice.qualified and choice.k == 6
+    assert choice.reason.startswith("no K qualifies: stability is below its threshold at K = 4 "
+                                    "(0.50 < 0.60); K = 6 were not checked")  # fmt: skip
 
 
 def test_saved_table_is_reused_while_inputs_are_unchanged(project_settings, selection, monkeypatch):
@@ -303,18 +405,16 @@ def test_k_selection_figure(selection, tmp_path):
     assert isinstance(fig, Figure) and len(fig.axes) == 4
     texts = [t.get_text() for ax in fig.axes for t in ax.texts] + [t.get_text() for t in fig.texts]
     assert any(f"K = {k}" in t for t in texts)
+    reason = recommend(table).reason
+    assert any(reason.split(",")[0] in t.get_text().replace("\n", " ") for t in fig.texts)
     assert "band = min–max over topics" in fig.get_suptitle()  # what the bands are
-    # on this grid (K = 4, 6) the themes do not form: no K qualifies, and the figure says so
-    assert not recommend(table).qualified
-    assert any("no K meets the criteria" in t for t in texts)
     by_hand = plot_k_selection(table, k, used=6, by_hand=True)
     texts = [t.get_text() for ax in by_hand.axes for t in ax.texts]
     assert any("used K = 6 (set by hand)" in t for t in texts)
-    seeds = table["seeds_in_top"]
-    stable = table.assign(stability=0.9, seeds_in_top=seeds.where(seeds.isna(), 5.0))
-    texts = [t.get_text() for ax in plot_k_selection(stable, 4).axes for t in ax.texts]
-    assert any("recommended K = 4" in t for t in texts)
-    assert save_figure(plot_k_selection(stable, 4), tmp_path / "k.png")[0].stat().st_size
+    unstable = table.assign(stability=0.1)
+    texts = [t.get_text() for ax in plot_k_selection(unstable, 4).axes for t in ax.texts]
+    assert any("no K qualifies; most stable K = 4" in t for t in texts)
+    assert save_figure(plot_k_selection(unstable, 4), tmp_path / "k.png")[0].stat().st_size
 
 
 def test_the_full_data_fit_of_the_chosen_k_is_the_run(project_settings, tmp_path, monkeypatch):
@@ -329,6 +429,9 @@ def test_the_full_data_fit_of_the_chosen_k_is_the_run(project_settings, tmp_path
     monkeypatch.setattr(pipeline, "fit_lda", lambda *a, **k: pytest.fail("fitted again"))
     run = pipeline.current_run(auto, progress=False)
     assert run.k == best
+    assert pipeline.fit(auto, progress=False).path == run.path  # `topics fit` reuses it too
+    with pytest.raises(pytest.fail.Exception, match="fitted again"):
+        pipeline.fit(auto, progress=False, force=True)
     expected = table.loc[table["k"] == best, evaluate.QUALITY].reset_index(drop=True)
     pd.testing.assert_frame_equal(run.topics[evaluate.QUALITY], expected)
     assert run.topics["stability"].between(0, 1).all()
@@ -342,8 +445,8 @@ def test_a_fit_against_itself_is_stable_and_subsamples_are_seeded():
     table = per_topic_stability(itself, [itself, itself])
     assert table["stability"].tolist() == [1.0] * 3
     np.testing.assert_allclose(table["stability_js"], 1.0)
-    inside, outside = subsample(100, 1, seed=42)
+    inside, outside = subsample(100, 1, draw_seed=42)
     assert len(inside) == 80 and sorted([*inside, *outside]) == list(range(100))
-    assert np.array_equal(subsample(100, 1, seed=42)[0], inside)  # seeded
-    assert not np.array_equal(subsample(100, 2, seed=42)[0], inside)  # replicates differ
-    assert not np.array_equal(subsample(100, 1, seed=7)[0], inside)
+    assert np.array_equal(subsample(100, 1, draw_seed=42)[0], inside)  # seeded
+    assert not np.array_equal(subsample(100, 2, draw_seed=42)[0], inside)  # draws differ
+    assert not np.array_equal(subsample(100, 1, draw_seed=7)[0], inside)

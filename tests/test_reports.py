@@ -13,10 +13,11 @@ from topics.model import k_rule
 
 def k_table(rows: dict[int, tuple[float, float]]) -> pd.DataFrame:
     """K topics per K with the same (stability, held-out perplexity); no themes; word
-    frequencies alone predict with perplexity 100."""
+    frequencies alone predict with perplexity 100; 8 draws, floor 0.3 and ceiling 0.9."""
     return pd.DataFrame(
         [{"k": k, "topic": t, "stability": s, "perplexity": p, "perplexity_unigram": 100.0,
-          "seeds_in_top": float("nan"), "large_k": False}
+          "seeds_in_top": float("nan"), "large_k": False, "draws": 8, "stability_se": 0.02,
+          "stability_floor": 0.3, "stability_ceiling": 0.9}
          for k, (s, p) in rows.items() for t in range(1, k + 1)]
     )  # fmt: skip
 
@@ -28,15 +29,17 @@ def test_k_summary_and_the_rule_in_words():
     assert summary["qualifies"].tolist() == [False, True, False, True]
     assert "seed" not in summary and "large_k" not in summary
     text = k_rule.explain(table)
-    assert text.startswith("recommended K = 4: among K whose topics are stable on average")
-    assert "no K meets the criteria" not in text and "note:" not in text
+    assert text.startswith("recommended K = 4, because its topics are stable (0.90 ± 0.02")
+    assert "no K" not in text and "note:" not in text
 
 
 def test_when_no_k_qualifies_the_message_says_so():
     table = k_table({2: (0.3, 120.0), 3: (0.6, 110.0)})  # worse than word frequencies
     text = k_rule.explain(table)
-    assert text.startswith("recommended K = 3") and "note: no K meets the criteria" in text
-    assert "K = 3 is the largest K of the grid [2, 3]" in text
+    assert text.startswith("no K qualifies: held-out perplexity is not below word frequencies' "
+                           "at K = 2, 3")  # fmt: skip
+    assert "falls back to K = 3, the most stable K of the grid (0.60)" in text
+    assert "recommended" not in text and "of the grid [2, 3]" not in text
 
 
 def test_topic_terms_follow_the_method_and_n(run):

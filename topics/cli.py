@@ -180,15 +180,19 @@ def fit(
             help="Seeded themes: comma-separated ids from the themes file, 'all', or 'none'."
         ),
     ] = None,
+    force: Annotated[
+        bool, typer.Option(help="Fit again even if a run of the same inputs is saved.")
+    ] = False,
 ) -> None:
-    """Fit LDA on the non-duplicate paragraphs and save the run under data/runs/."""
+    """Fit LDA on the non-duplicate paragraphs and save the run under data/runs/ (a saved run
+    of the same inputs, e.g. the one select-k saved, is used as it is)."""
     from topics import pipeline
     from topics.analysis.reports import fit_text
 
     settings = _settings(config)
     chosen = None if themes is None else () if themes == "none" else tuple(themes.split(","))
     model = pipeline.model_settings(settings, k=k, seed=seed, themes=chosen)
-    typer.echo(fit_text(pipeline.fit(settings, model, progress=not quiet)))
+    typer.echo(fit_text(pipeline.fit(settings, model, progress=not quiet, force=force)))
 
 
 @app.command("select-k")
@@ -200,7 +204,8 @@ def select_k(
         str | None, typer.Option("--ks", help="K values: '4-16' (step 2) or '4,6,8'.")
     ] = None,
     resamples: Annotated[
-        int | None, typer.Option(help="Subsample fits per K for stability (default 3).")
+        int | None,
+        typer.Option(help="Subsample draws per K that matters, for stability (default 8)."),
     ] = None,
     output: OutputOption = None,
 ) -> None:
@@ -218,7 +223,9 @@ def select_k(
     table, _ = k_selection(settings, grid.ks, grid.resamples, progress=not quiet)
     emit(k_summary(table).reset_index(), output)
     typer.echo(f"\n{explain(table)}")
-    typer.echo('(set k = "auto" under [model] in topics.toml to use it)')
+    if settings.model.k != "auto":
+        typer.echo(f'(the config sets k = {settings.model.k} by hand; k = "auto" under [model] '
+                   "would use the recommendation)")  # fmt: skip
 
 
 def _int_lists(**texts: str | None) -> dict[str, tuple[int, ...]]:

@@ -139,7 +139,8 @@ def _fitted_run(settings: Settings, model: ModelSettings, progress: bool) -> Top
     quality = _saved_quality(settings, model)
     if quality is None:
         train_lists = training_documents(corpus, tokenized, as_lists=True)
-        quality = fit_quality(fitted, train_lists, settings.select_k.resamples)
+        grid = settings.select_k
+        quality = fit_quality(fitted, train_lists, grid.resamples, grid.draw_seed, grid.workers)
     return _build_run(settings, fitted, corpus, tokenized, quality, screen)
 
 
@@ -189,10 +190,14 @@ def _run(
     return run, rebuilt
 
 
-def fit(settings: Settings, model: ModelSettings | None = None, progress: bool = True) -> TopicRun:
-    """Fit LDA with ``model`` (default: the config's) and save the run, replacing any earlier
-    run of the same inputs; it becomes the latest run."""
-    return _run(settings, model or model_settings(settings), progress, force=True)[0]
+def fit(
+    settings: Settings, model: ModelSettings | None = None, progress: bool = True,
+    force: bool = False,
+) -> TopicRun:  # fmt: skip
+    """The run of ``model`` (default: the config's), saved; it becomes the latest run. A saved
+    run of the same inputs (e.g. the one ``select-k`` saved) is used as it is unless ``force``,
+    which fits again and replaces it."""
+    return _run(settings, model or model_settings(settings), progress, force=force)[0]
 
 
 def current_run(settings: Settings, progress: bool = True) -> TopicRun:
@@ -226,7 +231,7 @@ def _selection_inputs(settings: Settings, model: ModelSettings, ks: list[int], r
     (the seed included: the full-data fits are the runs), the grid and the resamples."""
     fixed = {name: value for name, value in model.as_dict().items() if name != "k"}
     inputs = {**run_inputs(settings, replace(model, k=max(ks[0], 2))),
-              "model_settings": digest(fixed),
+              "model_settings": digest(fixed), "draw_seed": settings.select_k.draw_seed,
               "ks": ks, "resamples": resamples, "table_format": TABLE_FORMAT}  # fmt: skip
     return inputs, fixed
 
@@ -244,7 +249,8 @@ def _saved_table(settings: Settings, inputs: dict) -> pd.DataFrame | None:
 
 def _saved_quality(settings: Settings, model: ModelSettings) -> pd.DataFrame | None:
     """The per-topic quality of ``model`` from the saved K selection of the config's grid,
-    when that table is current and holds ``model``'s K (its full-data fit is this fit)."""
+    when that table is current and holds ``model``'s K with every draw and its floor and
+    ceiling (its full-data fit is this fit)."""
     ks = _grid(settings)
     if not ks or model.k not in ks:
         return None
@@ -253,7 +259,11 @@ def _saved_quality(settings: Settings, model: ModelSettings) -> pd.DataFrame | N
     )
     if table is None:
         return None
-    return table.loc[table["k"] == model.k, ["topic", *QUALITY]].reset_index(drop=True)
+    rows = table[table["k"] == model.k]
+    complete = (rows["draws"] >= settings.select_k.resamples).all()
+    if not complete or rows["stability_floor"].isna().any():
+        return None
+    return rows[["topic", *QUALITY]].reset_index(drop=True)
 
 
 def k_selection(
@@ -287,8 +297,10 @@ def _k_selection(
         made["tokenized"] = tokenized = tokenize_paragraphs(settings, corpus, progress)
         tokens = training_documents(corpus, tokenized, as_lists=True)
         made["screen"] = screen = screened_themes(settings, model, tokens)
+        grid = settings.select_k
         table, made["fits"] = measure_ks(tokens, model, screen.seeded, ks, resamples,
-                                         progress=progress)  # fmt: skip
+                                         progress=progress, workers=grid.workers,
+                                         draw_seed=grid.draw_seed)  # fmt: skip
         if table.empty:
             raise input_error(
                 settings.source or None,
@@ -299,7 +311,8 @@ def _k_selection(
         table.to_parquet(tmp / "k_selection.parquet", index=False)
         table.to_csv(tmp / "k_selection.csv", index=False, encoding="utf-8-sig")
         manifest = build_manifest(
-            "k-selection", inputs, {"model": fixed, "ks": ks, "resamples": resamples},
+            "k-selection", inputs,
+            {"model": fixed, "ks": ks, "resamples": resamples, "draw_seed": grid.draw_seed},
             documents=len(tokens), recommended_k=best,
         )  # fmt: skip
         return (table, best), manifest
@@ -313,7 +326,11 @@ def _k_selection(
     fits = made.get("fits", {})
     saved = used in fits and resamples == settings.select_k.resamples and ks == _grid(settings)
     if saved:
-        quality = table.loc[table["k"] == used, ["topic", *QUALITY]].reset_index(drop=True)
+        quality = _saved_quality(settings, fits[used].settings)
+        if quality is None:  # a K set by hand that the rule did not need measured fully
+            train = training_documents(made["corpus"], made["tokenized"], as_lists=True)
+            grid = settings.select_k
+            quality = fit_quality(fits[used], train, grid.resamples, grid.draw_seed, grid.workers)
         save_run(settings, fits[used], made["corpus"], made["tokenized"], quality, made["screen"])
     return (table, best), rebuilt, saved
 

@@ -36,7 +36,9 @@ def run_inputs(settings: Settings, model: ModelSettings) -> dict:
         "topics_version": __version__,
         "lexicons": lexicons.hashes,
         "themes": themes.sha256 if themes else None,
-        "resamples": settings.select_k.resamples,  # the run's per-topic stability depends on it
+        # the run's per-topic stability depends on the draws (not on the processes)
+        "resamples": settings.select_k.resamples,
+        "draw_seed": settings.select_k.draw_seed,
         "tokenize_settings": settings.fingerprint("tokenize"),
         "model_settings": digest(model.as_dict()),
     }

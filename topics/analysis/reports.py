@@ -36,7 +36,8 @@ def topic_terms(
     table = table[table["method"] == method]
     words = table.groupby("topic", sort=True)["term"].agg(list)
     seeds = run.theme_seeds()
-    columns = ["topic", "prevalence", "stability", "label", "theme", "seeded_theme", "seeds_in_top"]
+    columns = ["topic", "prevalence", "stability", "label", "theme", "seeded_theme", "seeds_in_top",
+               "stability_floor", "stability_ceiling"]  # fmt: skip
     out = run.topics.reindex(columns=columns)
     top = out["topic"].map(words).apply(lambda terms: terms if isinstance(terms, list) else [])
     out["terms"] = top.map(" ".join)
@@ -49,16 +50,20 @@ def topic_terms(
 
 def topics_text(table: pd.DataFrame, n: int, lam: float, method: str) -> str:
     """:func:`topic_terms` as lines ``T1  12.3% 0.77  label [theme]: terms``, with each topic's
-    stability under resampling, ``!`` after the unstable ones (below
-    :data:`topics.model.k_rule.STABLE`)."""
-    from topics.model.k_rule import STABLE
+    stability under resampling, ``!`` after the unstable ones (below the threshold midway
+    between the run's stability floor and ceiling, columns ``stability_floor`` and
+    ``stability_ceiling``)."""
+    from topics.model.k_rule import threshold
 
     how = f"{method}, λ={lam}" if method == "relevance" else method
     lines = [f"topics (top {n} terms by {how}):"]
+    floor, ceiling = (table[c].iloc[0] if c in table and len(table) else float("nan")
+                      for c in ("stability_floor", "stability_ceiling"))  # fmt: skip
+    cut = threshold(floor, ceiling)
     for row in table.itertuples():
         theme = f" [{row.theme}]" if row.theme else ""
         trust = " " * 5 if pd.isna(row.stability) else f"{row.stability:.2f}"
-        trust += "!" if row.stability < STABLE else " "
+        trust += "!" if row.stability < cut else " "
         seeds = set(row.seeds.split())
         terms = " ".join(f"{w}*" if w in seeds else w for w in row.terms.split())
         share = f" ({len(seeds)} of {n} seed words)" if row.theme else ""
@@ -70,10 +75,11 @@ def topics_text(table: pd.DataFrame, n: int, lam: float, method: str) -> str:
         )
     if table["theme"].astype(bool).any():
         lines.append("  (* a seed word of the topic's theme)")
-    if table["stability"].notna().any():
+    if table["stability"].notna().any() and cut == cut:
         lines.append(
-            "  (stability: mean top-10 Jaccard against fits on 80 % subsamples; "
-            f"below {STABLE:g}, marked !, fewer than two of three top words come back)"
+            "  (stability: mean top-10 Jaccard against fits on 80 % subsamples; floor "
+            f"{floor:.2f} on tokens shuffled across paragraphs, ceiling {ceiling:.2f} on a corpus "
+            f"sampled from the model; below {cut:.2f}, midway between them, marked !)"
         )
     return "\n".join(lines)
 

@@ -8,7 +8,6 @@ the table is :mod:`topics.model.k_rule`; stability itself is :mod:`topics.model.
 
 from __future__ import annotations
 
-import os
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -18,20 +17,26 @@ import numpy as np
 import pandas as pd
 from gensim.corpora import Dictionary
 
+from topics.errors import InputError
 from topics.model import terms
-from topics.model.lda import FittedLda, ModelSettings, fit_lda
+from topics.model.k_rule import k_summary, recommend
+from topics.model.lda import FittedLda, ModelSettings
 from topics.model.metrics import topic_diversity
 from topics.model.settings import DEFAULT_KS
 from topics.model.stability import (
+    DRAW_SEED,
+    REFERENCE_DRAWS,
     RESAMPLES,
     SUBSAMPLE_SHARE,
     TOP_N,
     FitTopics,
+    draw_summary,
     executor,
-    fit_subsample,
+    fit_draw,
     heldout_split,
     per_topic_stability,
-    resample_fits,
+    sampled_documents,
+    shuffled_documents,
 )
 from topics.model.themes import ThemeSet
 
@@ -39,12 +44,16 @@ __all__ = ["heldout_split"]  # re-exported: the split is defined with the subsam
 
 MEASURES = ("c_v", "c_npmi", "u_mass")
 KS = DEFAULT_KS  # the [select_k] default grid
-WORKERS = min(4, os.cpu_count() or 1)
-TABLE_FORMAT = 4  # bump when the columns or their meaning change: saved tables become stale
-#: Per-topic measures that a run's topic table records beside each topic.
-QUALITY = ["stability", "stability_js", "c_npmi", "npmi_paragraph"]
+COARSE_RESAMPLES = 2  # draws per K in the first pass over the grid
+MAX_CHECKS = 2  # K whose floor and ceiling a K selection measures at most
+TABLE_FORMAT = 5  # bump when the columns or their meaning change: saved tables become stale
+#: Per-topic measures that a run's topic table records beside each topic (the floor and
+#: ceiling are the model's, the same on every row).
+QUALITY = ["stability", "stability_js", "c_npmi", "npmi_paragraph", "stability_floor",
+           "stability_ceiling"]  # fmt: skip
 COLUMNS = ["k", "topic", "theme", *QUALITY, "c_v", "u_mass", "seeds_in_top", "diversity",
-           "perplexity", "perplexity_unigram", "large_k", "fit_seconds"]  # fmt: skip
+           "perplexity", "perplexity_unigram", "draws", "stability_se", "large_k",
+           "fit_seconds"]  # fmt: skip
 
 
 def coherence_per_topic(
@@ -202,23 +211,19 @@ def _warn(message: str) -> None:
 
 def topic_quality(
     full: FitTopics,
-    resamples: Sequence[FitTopics],
+    draws: Sequence[FitTopics],
     tokens: Sequence[list[str]],
     dictionary: Dictionary,
     themes: ThemeSet | None = None,
     measures: Iterable[str] = MEASURES,
 ) -> pd.DataFrame:
     """One row per topic of the full-data fit ``full`` (``topic`` 1…K, ``theme`` id or ""):
-    resample stability against ``resamples`` (:func:`~topics.model.stability.per_topic_stability`;
-    NaN without resamples), gensim coherence (``measures``) and :func:`paragraph_npmi` of the
+    stability against the subsample ``draws`` (:func:`~topics.model.stability.per_topic_stability`;
+    NaN without draws), gensim coherence (``measures``) and :func:`paragraph_npmi` of the
     top-10 words on ``tokens``, and for theme topics how many seed words are among them.
     """
+    table = _stability_columns(full, draws)
     k = len(full.top)
-    if resamples:
-        table = per_topic_stability(full, resamples)
-    else:
-        table = pd.DataFrame({"topic": np.arange(1, k + 1), "stability": np.nan,
-                              "stability_js": np.nan})  # fmt: skip
     names = [theme.id for theme in themes or ()]
     table.insert(1, "theme", [names[t] if t < len(names) else "" for t in range(k)])
     for measure, values in coherence_per_topic(full.top, tokens, dictionary, measures).items():
@@ -229,17 +234,107 @@ def topic_quality(
     return table
 
 
+def _stability_columns(full: FitTopics, draws: Sequence[FitTopics]) -> pd.DataFrame:
+    if draws:
+        return per_topic_stability(full, draws)
+    k = len(full.top)
+    return pd.DataFrame({"topic": np.arange(1, k + 1), "stability": np.nan,
+                         "stability_js": np.nan})  # fmt: skip
+
+
 def fit_quality(
-    fitted: FittedLda, documents: Sequence[list[str]], resamples: int = RESAMPLES
-) -> pd.DataFrame:
+    fitted: FittedLda, documents: Sequence[list[str]], resamples: int = RESAMPLES,
+    draw_seed: int = DRAW_SEED, workers: int | None = None,
+) -> pd.DataFrame:  # fmt: skip
     """Per-topic :data:`QUALITY` of one fit on ``documents`` (token lists): stability against
-    ``resamples`` subsample fits (NaN with none), gensim c_npmi and paragraph-level NPMI."""
-    others = (
-        resample_fits(documents, fitted.settings, fitted.themes, resamples) if resamples else []
-    )
-    table = topic_quality(FitTopics.of(fitted), others, documents, fitted.dictionary,
-                          fitted.themes, measures=("c_npmi",))  # fmt: skip
+    ``resamples`` subsample draws with its floor and ceiling (NaN with no draws), gensim
+    c_npmi and paragraph-level NPMI."""
+    fits = _Fits(documents, fitted.settings, fitted.themes, SUBSAMPLE_SHARE, draw_seed, workers)
+    fits.add_full(fitted.k, fitted)
+    fits.run(fits.draw_jobs(fitted.k, resamples) + fits.bound_jobs(fitted.k, resamples))
+    table = topic_quality(FitTopics.of(fitted), fits.draws(fitted.k), documents,
+                          fitted.dictionary, fitted.themes, measures=("c_npmi",))  # fmt: skip
+    table["stability_floor"], table["stability_ceiling"] = fits.bounds(fitted.k)
     return table[["topic", *QUALITY]]
+
+
+class _Fits:
+    """The fits of one K selection, by (corpus, k, draw): ``data`` (the training documents),
+    ``floor`` (their tokens shuffled across documents) and ``ceiling`` (a corpus sampled from
+    the full fit at k); draw 0 is the fit on all of the corpus. Fits run in ``workers``
+    processes; each is seeded, so the results do not depend on the order or the pool."""
+
+    def __init__(self, tokens, settings, themes, share, draw_seed, workers, progress=False):
+        self.tokens = [list(doc) for doc in tokens]
+        self.settings, self.themes, self.share = settings, themes, share
+        self.draw_seed, self.workers, self.progress = draw_seed, workers, progress
+        self.topics: dict[tuple[str, int, int], FitTopics] = {}
+        self.perplexity: dict[int, list[tuple[float, float]]] = {}
+        self.full: dict[int, FittedLda] = {}
+        self.failed: set[tuple[str, int, int]] = set()  # floor/ceiling fits pruning emptied
+        self._floor: list[list[str]] | None = None
+
+    def add_full(self, k: int, fitted: FittedLda) -> None:
+        self.full[k] = fitted
+        self.topics["data", k, 0] = FitTopics.of(fitted)
+
+    def corpus(self, name: str, k: int) -> list[list[str]]:
+        if name == "data":
+            return self.tokens
+        if name == "floor":
+            if self._floor is None:
+                self._floor = shuffled_documents(self.tokens, self.draw_seed)
+            return self._floor
+        return sampled_documents(self.full[k], self.tokens, self.draw_seed)
+
+    def n_draws(self, k: int, corpus: str = "data") -> int:
+        return sum(1 for (name, kk, r) in self.topics if name == corpus and kk == k and r > 0)
+
+    def draw_jobs(self, k: int, upto: int) -> list[tuple[str, int, int]]:
+        return [("data", k, r) for r in range(self.n_draws(k) + 1, upto + 1)]
+
+    def bound_jobs(self, k: int, resamples: int) -> list[tuple[str, int, int]]:
+        """Fits still missing for the floor and the ceiling at ``k`` (none without draws)."""
+        if resamples == 0:
+            return []
+        draws = range(min(REFERENCE_DRAWS, resamples) + 1)
+        return [(name, k, r) for name in ("floor", "ceiling") for r in draws
+                if (name, k, r) not in self.topics and (name, k, r) not in self.failed]  # fmt: skip
+
+    def run(self, jobs: list[tuple[str, int, int]]) -> None:
+        from tqdm.auto import tqdm
+
+        jobs = [job for job in jobs if job not in self.topics]
+        if not jobs:
+            return
+        corpora = {(name, k): self.corpus(name, k) for name, k, _ in jobs}
+        work = [(corpora[name, k], replace(self.settings, k=k), draw, name == "data")
+                for name, k, draw in jobs]  # fmt: skip
+        job = partial(_fit_job, self.themes, self.share, self.draw_seed)
+        with executor(self.workers, len(jobs)) as pool:
+            results = tqdm(pool.map(job, work), total=len(jobs), desc="select-k",
+                           disable=not self.progress)  # fmt: skip
+            for (name, k, draw), (model, topics, held_out) in zip(jobs, results, strict=True):
+                if topics is None:
+                    self.failed.add((name, k, draw))
+                    continue
+                self.topics[name, k, draw] = topics
+                if name == "data" and draw == 0:
+                    self.full[k] = model
+                elif name == "data":
+                    self.perplexity.setdefault(k, []).append(held_out)
+
+    def draws(self, k: int, corpus: str = "data") -> list[FitTopics]:
+        return [self.topics[corpus, k, r] for r in range(1, self.n_draws(k, corpus) + 1)]
+
+    def bounds(self, k: int) -> tuple[float, float]:
+        """The model-level stability of the floor and the ceiling at ``k`` (NaN if not fitted)."""
+        values = []
+        for name in ("floor", "ceiling"):
+            draws = [self.topics[key] for key in self.topics if key[:2] == (name, k) and key[2]]
+            full = self.topics.get((name, k, 0))
+            values.append(draw_summary(full, draws)[0] if draws and full else np.nan)
+        return values[0], values[1]
 
 
 def measure_ks(
@@ -250,50 +345,79 @@ def measure_ks(
     resamples: int = RESAMPLES,
     share: float = SUBSAMPLE_SHARE,
     progress: bool = True,
-    workers: int = WORKERS,
+    workers: int | None = None,
+    draw_seed: int = DRAW_SEED,
+    coarse: int = COARSE_RESAMPLES,
 ) -> tuple[pd.DataFrame, dict[int, FittedLda]]:
-    """Fit every K on all documents and on ``resamples`` subsamples (``share`` of them), with
-    ``model_settings`` otherwise (its seed included), in ``workers`` processes.
+    """Fit every K on all documents and on subsample draws (``share`` of them, chosen with
+    ``draw_seed``), with ``model_settings`` otherwise, in ``workers`` processes (None: every
+    core), at a bounded cost:
+
+    1. every K of the grid: the full fit and ``coarse`` draws;
+    2. the K the rule (:func:`~topics.model.k_rule.recommend`) would answer with, and the most
+       stable K it compares it with: the floor and ceiling (the full fit and
+       :data:`~topics.model.stability.REFERENCE_DRAWS` draws on shuffled and on sampled
+       tokens), then draws up to ``resamples`` unless stability lies more than two standard
+       errors below its threshold; repeated until the rule's answer rests on measured K only,
+       or :data:`MAX_CHECKS` K were checked (the rule then names the K left unchecked).
 
     Returns the table, one row per (k, topic) of the full-data fit, and the full-data fits by
     K (the final run at the chosen K: nothing is fitted twice). Columns: those of
     :func:`topic_quality`; diversity (share of distinct words among the top 25);
-    perplexity (mean over the subsamples of their held-out perplexity on the documents they
-    left out; NaN without resamples) and perplexity_unigram (the same documents predicted by
-    word frequencies alone); large_k (K > documents / 10, warned) and fit_seconds
-    of the full-data fit. K above the number of documents or below the number of themes is
-    skipped with a warning. The fit count is 1 + ``resamples`` per K.
+    perplexity (mean over the draws of their held-out perplexity on the documents they
+    left out) and perplexity_unigram (the same documents predicted by word frequencies
+    alone); draws and stability_se (standard error over draws of the model-level stability),
+    stability_floor and stability_ceiling (NaN where not measured); large_k (K > documents /
+    10, warned) and fit_seconds of the full-data fit. K above the number of documents or
+    below the number of themes is skipped with a warning.
     """
-    from tqdm.auto import tqdm
-
     ks, large = _usable_ks(ks, len(tokens), len(themes or ()))
-    jobs = [(k, replicate) for k in ks for replicate in range(resamples + 1)]
-    fitted, topics, perplexity = {}, {}, {}
-    with executor(workers, len(jobs)) as pool:
-        results = pool.map(partial(_fit_job, tokens, model_settings, themes, share), jobs)
-        bar = tqdm(results, total=len(jobs), desc="select-k", disable=not progress)
-        for (k, replicate), (model, fit_topics, held_out) in zip(jobs, bar, strict=False):
-            topics[k, replicate] = fit_topics
-            if replicate == 0:
-                fitted[k] = model
-            else:
-                perplexity.setdefault(k, []).append(held_out)
-        quality = partial(_quality_job, tokens, themes)
-        work = [(topics[k, 0], [topics[k, r] for r in range(1, resamples + 1)],
-                 fitted[k].dictionary) for k in ks]  # fmt: skip
-        tables = list(pool.map(quality, work))
-    for k, table in zip(ks, tables, strict=True):
-        table.insert(0, "k", k)
-        table["diversity"] = topic_diversity(
-            terms.top_terms(topics[k, 0].topic_word, topics[k, 0].vocabulary, 25)
-        )
-        scores = np.array(perplexity.get(k, [(np.nan, np.nan)]))
-        table["perplexity"], table["perplexity_unigram"] = scores.mean(axis=0)
-        table["large_k"] = k in large
-        table["fit_seconds"] = fitted[k].fit_seconds
     if not ks:
-        return pd.DataFrame(columns=COLUMNS), fitted
-    return pd.concat(tables, ignore_index=True)[COLUMNS], fitted
+        return pd.DataFrame(columns=COLUMNS), {}
+    fits = _Fits(tokens, model_settings, themes, share, draw_seed, workers, progress)
+    fits.run([("data", k, r) for k in ks for r in range(min(coarse, resamples) + 1)])
+    work = [(fits.topics["data", k, 0], fits.full[k].dictionary) for k in ks]
+    with executor(workers, len(ks)) as pool:
+        coherence = dict(zip(ks, pool.map(partial(_quality_job, fits.tokens, themes), work),
+                             strict=True))  # fmt: skip
+    checked: set[int] = set()
+    while True:
+        table = _selection_table(fits, ks, large, coherence)
+        pending = recommend(table, resamples).pending if resamples else ()
+        # the floor and ceiling first (at most MAX_CHECKS K), then all draws where stability
+        # is above its threshold or within two standard errors of it
+        to_check = [k for k in pending if k not in checked][: max(MAX_CHECKS - len(checked), 0)]
+        jobs = [job for k in to_check for job in fits.bound_jobs(k, resamples)]
+        checked.update(to_check)
+        if not jobs:
+            summary = k_summary(table)
+            near = summary["stability"] + 2 * summary["stability_se"].fillna(0.1)
+            close = [k for k in checked if near[k] >= summary.at[k, "threshold"]]
+            jobs = [job for k in close for job in fits.draw_jobs(k, resamples)]
+        if not jobs:
+            return table, fits.full
+        fits.run(jobs)
+
+
+def _selection_table(fits: _Fits, ks: list[int], large: set[int], coherence: dict):
+    tables = []
+    for k in ks:
+        full, draws = fits.topics["data", k, 0], fits.draws(k)
+        table = coherence[k].copy()
+        table[["stability", "stability_js"]] = _stability_columns(full, draws)[
+            ["stability", "stability_js"]
+        ]
+        table.insert(0, "k", k)
+        table["diversity"] = topic_diversity(terms.top_terms(full.topic_word, full.vocabulary, 25))
+        scores = np.array(fits.perplexity.get(k, [(np.nan, np.nan)]))
+        table["perplexity"], table["perplexity_unigram"] = scores.mean(axis=0)
+        table["draws"] = len(draws)
+        table["stability_se"] = draw_summary(full, draws)[1]
+        table["stability_floor"], table["stability_ceiling"] = fits.bounds(k)
+        table["large_k"] = k in large
+        table["fit_seconds"] = fits.full[k].fit_seconds
+        tables.append(table)
+    return pd.concat(tables, ignore_index=True)[COLUMNS]
 
 
 def select_k(
@@ -303,29 +427,34 @@ def select_k(
     ks: Iterable[int] = KS,
     resamples: int = RESAMPLES,
     progress: bool = True,
-    workers: int = WORKERS,
+    workers: int | None = None,
+    draw_seed: int = DRAW_SEED,
+    coarse: int = COARSE_RESAMPLES,
 ) -> pd.DataFrame:
     """The table of :func:`measure_ks`: one row per (k, topic) (on a corpus with a known
     number of topics: ``tests/test_evaluate.py``)."""
     table, _ = measure_ks(tokens, model_settings, themes, ks, resamples, SUBSAMPLE_SHARE,
-                          progress, workers)  # fmt: skip
+                          progress, workers, draw_seed, coarse)  # fmt: skip
     return table
 
 
-def _fit_job(tokens, model_settings: ModelSettings, themes, share: float, job):
-    """Fit one (k, replicate): replicate 0 on all documents (returned whole), the others on
-    their subsample (with the held-out perplexity of the documents they left out)."""
-    k, replicate = job
-    settings = replace(model_settings, k=k)
-    if replicate == 0:
-        fitted = fit_lda(tokens, settings, themes)
-        return fitted, FitTopics.of(fitted), (np.nan, np.nan)
-    fitted, outside = fit_subsample(tokens, settings, themes, replicate, share)
-    held = [tokens[i] for i in outside]
+def _fit_job(themes, share: float, draw_seed: int, job):
+    """Fit one draw (0: all documents, returned whole); a draw of the training data also
+    scores its held-out perplexity on the documents it left out."""
+    documents, settings, draw, scored = job
+    try:
+        fitted, outside = fit_draw(documents, settings, themes, draw, draw_seed, share)
+    except InputError:
+        if scored:
+            raise
+        return None, None, (np.nan, np.nan)  # e.g. shuffled tokens all pruned: no floor
+    if draw == 0 or not scored:
+        return (fitted if draw == 0 and scored else None), FitTopics.of(fitted), (np.nan, np.nan)
+    held = [documents[i] for i in outside]
     scores = (heldout_perplexity(fitted, held), heldout_perplexity(fitted, held, unigram=True))
     return None, FitTopics.of(fitted), scores
 
 
 def _quality_job(tokens, themes, job) -> pd.DataFrame:
-    full, resamples, dictionary = job
-    return topic_quality(full, resamples, tokens, dictionary, themes)
+    full, dictionary = job
+    return topic_quality(full, [], tokens, dictionary, themes)

@@ -356,7 +356,7 @@ def fit_lda(
         passes=settings.passes,
         iterations=settings.iterations,
         random_state=settings.seed,
-        chunksize=settings.chunksize,
+        chunksize=settings.chunksize or counts.shape[0],  # 0: one batch update per pass
         eval_every=None,
         dtype=np.float64,
         **extra,

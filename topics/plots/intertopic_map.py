@@ -13,10 +13,9 @@ from matplotlib import patheffects
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from topics.model.k_rule import STABLE
 from topics.model.ordination import topic_coordinates
 from topics.plots.grid import freeze_layout
-from topics.plots.labels import THEME_MARK, is_unstable, topic_label
+from topics.plots.labels import THEME_MARK, is_unstable, stability_threshold, topic_label
 from topics.plots.style import color, plot_style
 
 
@@ -193,7 +192,7 @@ def plot_intertopic_map(run, max_area: float = 3600.0) -> Figure:
             "PCoA of Jensen–Shannon distances between topic-word distributions;\n"
             f"circle area ∝ prevalence; {THEME_MARK} seeded theme"
             + (
-                f"\ndashed red ring: unstable under resampling (stability below {STABLE:g})"
+                f"\ndashed red ring: unstable (stability below {stability_threshold(run):.2f})"
                 if unstable.any()
                 else ""
             ),

@@ -6,7 +6,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from topics.model.k_rule import MIN_THEME_SEEDS, STABLE, k_summary, recommend
+from topics.model.k_rule import k_summary, recommend
 from topics.plots.style import color, plot_style
 
 
@@ -21,20 +21,46 @@ def _draw_measure(ax: Axes, table: pd.DataFrame, column: str, colour: str, label
 def _headline(recommended: int, qualified: bool, used: int | None, by_hand: bool) -> str:
     text = f"推荐 recommended K = {recommended}"
     if not qualified:
-        text = f"no K meets the criteria; most stable K = {recommended}"
+        text = f"no K qualifies; most stable K = {recommended}"
     if used is not None and (by_hand or used != recommended):
         text += f"\n所用 used K = {used}" + (" (set by hand)" if by_hand else "")
     return text
 
 
+def _draw_stability(ax: Axes, table: pd.DataFrame, summary: pd.DataFrame) -> None:
+    """Stability per topic (dots), the model-level mean with ± one standard error over draws,
+    1 − Jensen–Shannon, and the floor, ceiling and threshold where measured."""
+    stats = table.groupby("k")["stability"].agg(["min", "max"])
+    ax.fill_between(stats.index, stats["min"], stats["max"], color=color(0), alpha=0.12, lw=0)
+    ax.scatter(table["k"], table["stability"], s=9, color=color(0), alpha=0.5, lw=0)
+    ax.errorbar(summary.index, summary["stability"], yerr=summary["stability_se"].fillna(0),
+                color=color(0), marker="o", ms=4, lw=1.6, capsize=2.5, label="top-10 Jaccard")  # fmt: skip
+    js = table.groupby("k")["stability_js"].mean()
+    ax.plot(js.index, js, color=color(1), marker="o", ms=3, lw=1, label="1 − Jensen–Shannon")
+    measured = summary.dropna(subset=["threshold"])
+    for column, style, label in (("stability_ceiling", "^", "ceiling (sampled from model)"),
+                                 ("threshold", "_", "threshold (midway)"),
+                                 ("stability_floor", "v", "floor (shuffled tokens)")):  # fmt: skip
+        ax.scatter(measured.index, measured[column], marker=style, s=42, color="0.25",
+                   zorder=4, label=label, lw=1.5)  # fmt: skip
+    ax.set_ylim(-0.3, 1.05)
+    ax.set_yticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
+
+
+def _wrapped(text: str, width: int = 150) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width))
+
+
 def plot_k_selection(
     table: pd.DataFrame, recommended: int, used: int | None = None, by_hand: bool = False
 ) -> Figure:
-    """Four panels against K: stability under resampling (top-10 Jaccard and 1 − JS),
-    coherence (gensim c_npmi and paragraph-level NPMI), held-out perplexity and diversity;
-    each the mean over topics with the topics' spread. The ``recommended`` K is dashed (with
-    "no K meets the criteria" when none did, and a note when it lies at the grid's edge), the
-    threshold of :func:`topics.model.k_rule.recommend` dotted, the K it rules out grey. ``used``:
+    """Four panels against K: stability under resampling (top-10 Jaccard with ± one standard
+    error over draws, its floor, ceiling and threshold where measured, and 1 − JS), coherence
+    (gensim c_npmi and paragraph-level NPMI), held-out perplexity and diversity; each the mean
+    over topics with the topics' spread. The ``recommended`` K is dashed (with "no K
+    qualifies" when none did), the rule's reason and notes below, the K it rules out grey. ``used``:
     the run's K, labelled "set by hand" with ``by_hand`` (a number in the config, not "auto").
     ``plot_k_selection(*pipeline.k_selection(settings))`` draws a project's (tested in
     ``tests/test_evaluate.py``).
@@ -42,15 +68,13 @@ def plot_k_selection(
     ks = sorted(table["k"].unique())
     step = min((b - a for a, b in zip(ks, ks[1:], strict=False)), default=2)
     summary = k_summary(table)
-    ruled_out = [k for k, ok in summary["qualifies"].items() if not ok]
+    failed = ~summary["beats_unigram"] | ~summary["stable"].fillna(True).astype(bool)
+    ruled_out = [k for k, out in failed.items() if out]
     choice = recommend(table)
     with plot_style():
         fig = Figure(figsize=(9, 6.4), layout="constrained")
         stability, coherence, perplexity, diversity = fig.subplots(2, 2).ravel()
-        _draw_measure(stability, table, "stability", color(0), "top-10 Jaccard")
-        _draw_measure(stability, table, "stability_js", color(1), "1 − Jensen–Shannon")
-        stability.axhline(STABLE, color="0.35", ls=":", lw=1)
-        stability.set_ylim(-0.02, 1.02)
+        _draw_stability(stability, table, summary)
         _draw_measure(coherence, table, "c_npmi", color(0), "c_npmi (10-word windows)")
         _draw_measure(coherence, table, "npmi_paragraph", color(1), "NPMI within paragraphs")
         _draw_measure(perplexity, table, "perplexity", color(0), "topic model")
@@ -60,10 +84,11 @@ def plot_k_selection(
                             label="word frequencies alone")  # fmt: skip
         perplexity.legend(loc="center right", fontsize=7.5, frameon=False)
         _draw_measure(diversity, table, "diversity", color(0), "diversity")
-        for ax in (stability, coherence):
-            ax.legend(loc="lower left", fontsize=7.5, frameon=False)
+        stability.legend(loc="lower left", fontsize=6.5, frameon=False, ncols=3,
+                         columnspacing=1.0, handletextpad=0.4)  # fmt: skip
+        coherence.legend(loc="lower left", fontsize=7.5, frameon=False)
         panels = {
-            stability: ("重抽样稳定性 Resample stability", "per topic; higher is better"),
+            stability: ("重抽样稳定性 Resample stability", "top-10 Jaccard; higher is better"),
             coherence: ("一致性 Coherence, top 10 words", "per topic; higher is better"),
             perplexity: ("留出困惑度 Held-out perplexity", "left-out 20 %; lower is better"),
             diversity: ("主题多样性 Topic diversity, top 25 words", "higher is better"),
@@ -94,12 +119,11 @@ def plot_k_selection(
         )
         notes = "".join(f"\nNote: {note}." for note in choice.notes())
         fig.text(
-            0.5, 0, f"Grey: K ruled out: mean stability below the dotted line ({STABLE:g}: on "
-            f"average fewer than two of three top words come back), held-out perplexity not below "
-            f"word frequencies',\nor a theme topic with fewer than {MIN_THEME_SEEDS} of its seed "
-            "words in its top 10. "
-            "Recommended: of the other K, the smallest within one standard error of the most stable."
-            + notes,
-            ha="center", va="top", fontsize=8, color="0.3", linespacing=1.5,
+            0.5, 0, "Grey: K ruled out: stability below its threshold (midway between the floor, "
+            "tokens shuffled across paragraphs, and the ceiling,\na corpus sampled from the "
+            "model and refitted; measured at the K the rule needs) or held-out perplexity not "
+            "below word frequencies'. Bars: ± one standard error over draws.\n"
+            + _wrapped(choice.reason) + notes,
+            ha="center", va="top", fontsize=7.5, color="0.3", linespacing=1.5,
         )  # fmt: skip
     return fig

@@ -91,20 +91,34 @@ def topic_label(
     return text
 
 
-def is_unstable(source: Any, k: int) -> bool:
-    """Whether topic ``k``'s stability under resampling is below
-    :data:`topics.model.k_rule.STABLE` (False when the run has no stability)."""
-    from topics.model.k_rule import STABLE
+def stability_threshold(source: Any) -> float:
+    """The run's stable/unstable threshold (:func:`topics.model.k_rule.threshold`, midway
+    between the stability floor and ceiling recorded in its topic table); NaN if not measured.
 
+    >>> stability_threshold(pd.DataFrame({"stability_floor": [0.3], "stability_ceiling": [0.9]}))
+    0.6
+    """
+    from topics.model.k_rule import threshold
+
+    topics = _topics_table(source)
+    if topics.empty or "stability_floor" not in topics or "stability_ceiling" not in topics:
+        return float("nan")
+    return float(threshold(topics["stability_floor"].iloc[0], topics["stability_ceiling"].iloc[0]))
+
+
+def is_unstable(source: Any, k: int) -> bool:
+    """Whether topic ``k``'s stability under resampling is below the run's
+    :func:`stability_threshold` (False when either is not measured)."""
     value = _topic_row(_topics_table(source), k).get("stability", float("nan"))
-    return bool(value < STABLE)
+    return bool(value < stability_threshold(source))
 
 
 def stability_tag(source: Any, k: int) -> str:
     """Topic ``k``'s stability under resampling for figures: ``"稳定 stable 0.77"`` or
     ``"不稳定 unstable 0.40"`` ("" when the run has no stability).
 
-    >>> stability_tag(pd.DataFrame({"topic": [1, 2], "stability": [0.77, 0.4]}), 2)
+    >>> bounds = {"stability_floor": 0.3, "stability_ceiling": 0.9}
+    >>> stability_tag(pd.DataFrame({"topic": [1, 2], "stability": [0.77, 0.4], **bounds}), 2)
     '不稳定 unstable 0.40'
     """
     value = _topic_row(_topics_table(source), k).get("stability", float("nan"))

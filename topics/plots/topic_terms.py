@@ -10,9 +10,14 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from topics.model.choices import LAMBDA
-from topics.model.k_rule import STABLE
 from topics.plots.grid import freeze_layout
-from topics.plots.labels import THEME_MARK, is_unstable, stability_tag, topic_label
+from topics.plots.labels import (
+    THEME_MARK,
+    is_unstable,
+    stability_tag,
+    stability_threshold,
+    topic_label,
+)
 from topics.plots.style import color, plot_style
 
 #: Marks seed words among a theme topic's terms.
@@ -41,7 +46,8 @@ def plot_topic_terms(run, n: int = 10, lam: float = LAMBDA, ncols: int = 4) -> F
     training counts differ slightly). Panel titles give number, label and prevalence; topics
     whose theme formed are marked ``◆``, their seed words ``*``.
     Each panel is tagged with its topic's stability under resampling; unstable topics (below
-    :data:`topics.model.k_rule.STABLE`) are tinted and tagged in red.
+    the run's threshold, :func:`topics.plots.labels.stability_threshold`) are tinted and
+    tagged in red.
     """
     terms = run.terms(n, lam)
     terms = terms[terms["method"] == "relevance"]
@@ -118,10 +124,13 @@ def plot_topic_terms(run, n: int = 10, lam: float = LAMBDA, ncols: int = 4) -> F
             ),
         ]
         note = f"{THEME_MARK} 种子主题 seeded theme topic;  {SEED_MARK} 种子词 seed word"
-        if "stability" in run.topics:
+        cut = stability_threshold(run)
+        if cut == cut:
+            floor, ceiling = run.topics[["stability_floor", "stability_ceiling"]].iloc[0]
             handles.append(Patch(facecolor=UNSTABLE_FACE, edgecolor="none",
-                                 label=f"不稳定 unstable: top-10 Jaccard against subsample "
-                                       f"fits below {STABLE:g}"))  # fmt: skip
+                                 label=f"不稳定 unstable: top-10 Jaccard against subsample fits "
+                                       f"below {cut:.2f} (midway between floor {floor:.2f} "
+                                       f"and ceiling {ceiling:.2f})"))  # fmt: skip
         fig.legend(
             handles=handles + [Patch(color="none", label=note)],
             loc="outside lower left",
