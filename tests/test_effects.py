@@ -127,7 +127,10 @@ def test_spline_predictions_follow_a_curve_and_missing_years_are_dropped():
     ("formula", "message"),
     [
         ("T1 ~ year", r"formula 'T1 ~ year' has a left-hand side"),
-        ("~ county", r"formula '~ county' names no metadata column \(known: year, place\)"),
+        (
+            "~ county",
+            r"formula '~ county': 'county' is not a metadata column \(known: year, place\)",
+        ),
         ("~ year + I(2 * year)", r"rank-deficient"),
         ("~ C(year)", r"120 units with its covariates cannot fit"),
         ("~ year +", r"formula '~ year \+': "),
@@ -284,7 +287,7 @@ def test_effect_errors_are_one_line(planted):
     result = CliRunner().invoke(app, ["effect", "~ county", *config])
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [
-        "error: formula '~ county' names no metadata column (known: year)"
+        "error: formula '~ county': 'county' is not a metadata column (known: year)"
     ]
     result = CliRunner().invoke(app, ["effect", "~ year", *config, "--level", "paragraph",
                                       "--draws", "5", "-o", str(root / "p.xlsx")])  # fmt: skip

@@ -32,6 +32,9 @@ from topics.errors import TopicsError, input_error
 
 LIBRARIES = ("topics", "jieba", "gensim", "numpy", "scipy", "pandas", "scikit-learn", "matplotlib")
 MANIFEST = "manifest.json"
+#: An empty file in every folder :func:`atomic_folder` makes: only such a folder (or one with a
+#: manifest, from before the marker) is ever replaced, so a mistyped path never removes data.
+MARKER = ".made-by-topics"
 #: A temporary file or folder without a live process behind it is removed by the next save in
 #: its folder; one whose process cannot be checked (another host, an older version's name)
 #: once it is this old.
@@ -217,18 +220,45 @@ def _swap_in(tmp: Path, target: Path) -> None:
     raise OSError(errno.EBUSY, "other processes keep replacing it", str(target))
 
 
+def made_by_topics(folder: Path) -> bool:
+    """Whether ``folder`` may be replaced: missing, empty, or a folder this package made (it
+    holds :data:`MARKER`, or a manifest written by an earlier version)."""
+    if not os.path.lexists(folder):
+        return True
+    if folder.is_symlink() or not folder.is_dir():
+        return False
+    if (folder / MARKER).is_file() or not any(folder.iterdir()):
+        return True
+    saved = read_manifest(folder)
+    return saved is not None and {"kind", "format_version", "inputs"} <= saved.keys()
+
+
+def check_replaceable(folder: Path) -> None:
+    """Raise a one-line error unless ``folder`` may be replaced (:func:`made_by_topics`)."""
+    if not made_by_topics(folder):
+        what = "a file" if folder.exists() and not folder.is_dir() else "a folder"
+        raise input_error(
+            folder, f"is {what} that topics did not make (no {MARKER} or {MANIFEST}): "
+            "refused to replace it", "choose another [paths] folder for outputs",
+        )  # fmt: skip
+
+
 @contextmanager
 def atomic_folder(target: str | Path) -> Iterator[Path]:
     """Yield an empty temporary folder that replaces ``target`` only if the block succeeds.
+    A ``target`` that this package did not make is refused before any work
+    (:func:`check_replaceable`).
 
     >>> with atomic_folder("data/processed") as tmp:       # doctest: +SKIP
     ...     (tmp / "articles.csv").write_text("...")
     """
     target = Path(target)
+    check_replaceable(target)
     _prepare_folder(target.parent)
     tmp = target.with_name(temp_name(target.name))
     with _writing(target):
         tmp.mkdir()
+        (tmp / MARKER).touch()
     try:
         yield tmp
         with _writing(target):
@@ -293,6 +323,8 @@ def reuse_or_build(
     ``folder`` itself, one atomic file at a time, and the manifest is replaced last.
     """
     folder = Path(folder)
+    if swap:
+        check_replaceable(folder)
     saved = None if force else current_manifest(folder, inputs, manifest)
     if saved is not None:
         try:
