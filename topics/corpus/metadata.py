@@ -23,6 +23,7 @@ Columns whose values are all whole numbers become integer columns (missing value
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import warnings
@@ -144,6 +145,7 @@ def sidecar_metadata(path: Path, files: Sequence[str]) -> pd.DataFrame:
         table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise input_error(path, f"is not a readable CSV ({str(exc).strip()})") from None
+    _check_header(path, text)
     table.columns = [str(c).strip() for c in table.columns]
     if "file" not in table.columns:
         raise input_error(
@@ -173,6 +175,19 @@ def sidecar_metadata(path: Path, files: Sequence[str]) -> pd.DataFrame:
     frame = table[others].copy()
     frame.index = pd.Index(resolved, name="file")
     return _typed(frame)
+
+
+def _check_header(path: Path, text: str) -> None:
+    """Refuse a header with an empty or repeated column name (pandas would rename it)."""
+    header = next(csv.reader(io.StringIO(text.lstrip("\ufeff"))), [])
+    names = [name.strip() for name in header]
+    for number, name in enumerate(names, start=1):
+        if not name:
+            raise input_error(path, f"column {number} of the header has no name",
+                              "name every column, or delete the empty one")  # fmt: skip
+        if names.index(name) < number - 1:
+            raise input_error(path, f"column {name!r} appears twice in the header "
+                              f"(columns {names.index(name) + 1} and {number})", "keep one")  # fmt: skip
 
 
 def sidecar_path(folder: str | Path, name: str | None = METADATA_FILE) -> Path | None:

@@ -19,6 +19,10 @@ DEFAULT_KS = (4, 6, 8, 10, 12)
 #: Fits on 80 % subsamples per K (and per run) that measure each topic's stability.
 DEFAULT_RESAMPLES = 3
 MIN_K = 2  # LDA needs at least two topics
+#: The largest K accepted (and never more than the documents: larger K are skipped).
+MAX_K = 1000
+#: Seeds are 32-bit (numpy's legacy generator, which gensim uses).
+MAX_SEED = 2**32 - 1
 
 
 def _plain(values: dict) -> dict:
@@ -58,9 +62,10 @@ class ModelSettings:
 
     def __post_init__(self):
         check_fields(self, "model")
-        k_ok = self.k == "auto" or self.k >= MIN_K
-        require(k_ok, "model", "k", 'an integer >= 2 or "auto"', self.k)
-        require(self.seed >= 0, "model", "seed", "an integer >= 0", self.seed)
+        k_ok = self.k == "auto" or MIN_K <= self.k <= MAX_K
+        require(k_ok, "model", "k", f'an integer from 2 to {MAX_K} or "auto"', self.k)
+        seed_ok = 0 <= self.seed <= MAX_SEED
+        require(seed_ok, "model", "seed", f"an integer from 0 to {MAX_SEED}", self.seed)
         for name in ("passes", "iterations", "no_below", "workers", "chunksize"):
             require(getattr(self, name) >= 1, "model", name, "an integer >= 1", getattr(self, name))
         if not isinstance(self.alpha, str):
@@ -96,8 +101,9 @@ class SelectKSettings:
 
     def __post_init__(self):
         check_fields(self, "select_k")
-        ks_ok = bool(self.ks) and min(self.ks) >= MIN_K
-        require(ks_ok, "select_k", "ks", "a non-empty list of integers >= 2", self.ks)
+        ks_ok = bool(self.ks) and min(self.ks) >= MIN_K and max(self.ks) <= MAX_K
+        rule = f"a non-empty list of integers from 2 to {MAX_K}"
+        require(ks_ok, "select_k", "ks", rule, self.ks)
         require(self.resamples >= 0, "select_k", "resamples", "an integer >= 0", self.resamples)
 
     def as_dict(self) -> dict:
