@@ -76,6 +76,14 @@ def friendly_errors(command):
             except TopicsError as exc:
                 typer.secho(f"error: {exc}", fg="red", err=True)
                 raise typer.Exit(1) from None
+            except OSError as exc:  # a full disk or a refusal met outside a save
+                from topics.storage import refusal
+
+                error = refusal(exc, Path.cwd())
+                if error is None:
+                    raise
+                typer.secho(f"error: {error}", fg="red", err=True)
+                raise typer.Exit(1) from None
             except KeyboardInterrupt:
                 typer.secho("interrupted: earlier results were left as they were", err=True)
                 raise typer.Exit(130) from None
@@ -238,8 +246,8 @@ def _int_lists(**texts: str | None) -> dict[str, tuple[int, ...]]:
         try:
             if "-" in text.strip("-"):
                 low, high = (int(part) for part in text.split("-"))
-                high = min(high, MAX_K + 1)  # a range past the bound is refused below
-                lists[name] = tuple(range(low, high + 1, 2))
+                ends = (low, high) if high > MAX_K else ()  # refused below, before the range
+                lists[name] = ends or tuple(range(low, high + 1, 2))
             else:
                 lists[name] = tuple(int(part) for part in text.split(","))
         except ValueError:

@@ -144,6 +144,21 @@ def remove_stale_temporaries(folder: str | Path) -> list[Path]:
 REFUSED = (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT)
 
 
+def refusal(exc: OSError, where: str | Path) -> TopicsError | None:
+    """The one-line error for the operating system's refusal ``exc`` (permissions, a read-only
+    or full disk) to write in ``where`` (or the file it names); None for any other error."""
+    if exc.errno not in REFUSED:
+        return None
+    full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    hint = (
+        "free some space on that disk; earlier results were kept"
+        if full
+        else "check its permissions"
+    )
+    problem = (exc.strerror or os.strerror(exc.errno)).lower()
+    return input_error(exc.filename or where, problem, hint)
+
+
 @contextmanager
 def _writing(target: Path) -> Iterator[None]:
     """Turn the operating system's refusal to write ``target`` into a one-line error."""
@@ -154,11 +169,13 @@ def _writing(target: Path) -> Iterator[None]:
             raise
         parent = Path(exc.filename).parent if exc.filename else target
         where = f" in {parent}" if parent != target else ""
+        full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
         raise input_error(
             target,
-            f"cannot save it: {exc.strerror.lower()}{where}",
-            "make the folder writable, or choose other [paths] in topics.toml",
-        ) from None
+            f"cannot save it: {(exc.strerror or os.strerror(exc.errno)).lower()}{where}",
+            "free some space on that disk; earlier results were kept"
+            if full else "make the folder writable, or choose other [paths] in topics.toml",
+        ) from None  # fmt: skip
 
 
 def _prepare_folder(folder: Path) -> None:
@@ -325,6 +342,8 @@ def reuse_or_build(
     folder = Path(folder)
     if swap:
         check_replaceable(folder)
+    # leftovers of a killed save go even when nothing is saved now (an up-to-date figure folder)
+    remove_stale_temporaries(folder if not swap else folder.parent)
     saved = None if force else current_manifest(folder, inputs, manifest)
     if saved is not None:
         try:
@@ -334,10 +353,8 @@ def reuse_or_build(
     with atomic_folder(folder) if swap else _in_place(folder) as where:
         try:
             value, record = build(where)
-        except OSError as exc:  # e.g. a read-only cache folder the build writes into
-            if exc.errno not in REFUSED or not exc.filename:
-                raise
-            raise input_error(exc.filename, exc.strerror.lower(), "check its permissions") from None
+        except OSError as exc:  # e.g. a read-only cache folder, a full disk
+            raise refusal(exc, folder) or exc from None
         if changed_inputs(record.get("inputs"), inputs):
             raise ValueError(f"{folder}: the manifest does not record the inputs it was built from")
         write_json(where / manifest, record)
