@@ -266,8 +266,19 @@ def atomic_folder(target: str | Path) -> Iterator[Path]:
     A ``target`` that this package did not make is refused before any work
     (:func:`check_replaceable`).
 
-    >>> with atomic_folder("data/processed") as tmp:       # doctest: +SKIP
-    ...     (tmp / "articles.csv").write_text("...")
+    >>> import tempfile
+    >>> target = Path(tempfile.mkdtemp()) / "processed"
+    >>> with atomic_folder(target) as tmp:
+    ...     _ = (tmp / "articles.csv").write_text("a,b")
+    >>> [p.name for p in target.iterdir()]
+    ['articles.csv']
+    >>> with atomic_folder(target) as tmp:
+    ...     _ = (tmp / "half.csv").write_text("a,")
+    ...     raise ValueError("interrupted")
+    Traceback (most recent call last):
+    ValueError: interrupted
+    >>> [p.name for p in target.iterdir()]
+    ['articles.csv']
     """
     target = Path(target)
     check_replaceable(target)
