@@ -270,15 +270,15 @@ def atomic_folder(target: str | Path) -> Iterator[Path]:
     >>> target = Path(tempfile.mkdtemp()) / "processed"
     >>> with atomic_folder(target) as tmp:
     ...     _ = (tmp / "articles.csv").write_text("a,b")
-    >>> [p.name for p in target.iterdir()]
-    ['articles.csv']
+    >>> sorted(p.name for p in target.iterdir())  # with the marker that allows replacing it
+    ['.made-by-topics', 'articles.csv']
     >>> with atomic_folder(target) as tmp:
     ...     _ = (tmp / "half.csv").write_text("a,")
     ...     raise ValueError("interrupted")
     Traceback (most recent call last):
     ValueError: interrupted
-    >>> [p.name for p in target.iterdir()]
-    ['articles.csv']
+    >>> sorted(p.name for p in target.iterdir())
+    ['.made-by-topics', 'articles.csv']
     """
     target = Path(target)
     check_replaceable(target)
