@@ -301,3 +301,33 @@ def test_settings_built_in_code_are_checked_too(tmp_path):
     settings = Settings(root=tmp_path)
     with pytest.raises(InputError, match=r"paths.cache \(.*\) is paths.raw"):
         replace(settings, paths=replace(settings.paths, cache=Path("data/raw")))
+
+
+def _small_disk(folder: Path, megabytes: int = 8) -> None:
+    """Mount a tmpfs of ``megabytes`` at ``folder`` (root only), or skip the test."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small file system needs root")
+    folder.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={megabytes}m", "tmpfs", str(folder)],
+                          capture_output=True)  # fmt: skip
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+
+
+def test_a_full_disk_during_prepare_is_one_line_and_keeps_earlier_tables(tmp_path, copy_project):
+    root = copy_project(tmp_path / "project", processed=f'"{tmp_path / "disk" / "processed"}"')
+    disk = tmp_path / "disk"
+    _small_disk(disk)
+    try:
+        assert cli(root, "prepare", "-q").exit_code == 0
+        before = {p.name: p.read_bytes() for p in (disk / "processed").iterdir()}
+        free = os.statvfs(disk).f_bavail * os.statvfs(disk).f_frsize
+        with open(disk / "filler", "wb") as handle:  # leave a few KB: the tables need more
+            handle.write(b"\0" * (free - 8192))
+        line = one_line_error(cli(root, "prepare", "-q"), "no space left on device")
+        assert line.startswith(f"error: {disk / 'processed'}")
+        assert "earlier results were kept" in line
+        assert {p.name: p.read_bytes() for p in (disk / "processed").iterdir()} == before
+        assert sorted(p.name for p in disk.iterdir()) == ["filler", "processed"]  # no temporaries
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
