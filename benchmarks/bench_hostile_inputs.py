@@ -13,6 +13,17 @@ process. Cases:
 - A report saved as one line (n MB of random Chinese sentences): prepared into bounded paragraphs.
 - ``filename_pattern`` ``(?P<x>(a+)+$)`` on a name of thirty-four a's and ``!`` (the issue's
   case), and ``(?P<x>(a|aa)+$)``, which runs into the timeout.
+
+Round two (issue 20):
+
+- A report saved as one line of 12.5 MB and of 50 MB; 500 and 2,000 lines of 6,000 characters.
+- A 3 GB sparse file among the bundled pages: skipped by its size before it is read (time
+  against the bundled pages alone).
+- ``topics infer`` on a 5 MB and a 20 MB file (run fitted once on the bundled corpus, K = 6).
+- ``topics fit --k 6`` with ``alpha = 1e-300``, ``eta = 1e300`` and ``no_below = 100000``
+  against the shipped settings, each in its own process.
+- Furniture rules ``(.*,)*x`` (endless with Python's ``re``) and ``(a|aa)+$`` (stopped by the
+  time limit) on lines of 40 characters.
 """
 
 from __future__ import annotations
@@ -96,7 +107,7 @@ def _one_line(folder: Path, mb: float) -> None:
     (folder / "one_line.txt").write_bytes(codes.tobytes().decode("utf-32-le").encode("utf-8"))
 
 
-def bench_one_line(mb: float = 2.0) -> None:
+def bench_one_line(mb: float = 12.5) -> None:
     from topics.corpus.prepare import prepare_corpus
 
     times = []
@@ -126,11 +137,114 @@ def bench_pattern() -> None:
         print(f"filename_pattern {pattern}: {time.perf_counter() - started:.2f} s, {outcome}")
 
 
+def _chinese(n_chars: int, seed: int = 0) -> str:
+    import numpy as np
+
+    codes = np.random.default_rng(seed).integers(0x4E00, 0x9FA5, n_chars).astype("<u4")
+    codes[::40] = ord("。")
+    return codes.tobytes().decode("utf-32-le")
+
+
+def bench_long_lines(n: int = 500, chars: int = 6000) -> None:
+    from topics.corpus.prepare import prepare_corpus
+
+    times = []
+    for lines in (n, 4 * n):
+        with tempfile.TemporaryDirectory() as folder:
+            text = "\n".join(_chinese(chars, i) for i in range(lines))
+            (Path(folder) / "long_lines.txt").write_text(text, encoding="utf-8")
+            times.append(_seconds(prepare_corpus, folder))
+        print(f"{lines:,} lines of {chars:,} characters: {times[-1]:6.2f} s")
+    print(f"long lines ratio 4x lines: {times[1] / times[0]:.1f}")
+
+
+def bench_sparse(gigabytes: int = 3) -> None:
+    import shutil
+
+    from topics.corpus.prepare import prepare_corpus
+
+    with tempfile.TemporaryDirectory() as folder:
+        raw = Path(folder) / "raw"
+        shutil.copytree(ROOT / "data" / "raw", raw)
+        alone = _seconds(prepare_corpus, raw)
+        with open(raw / "huge.txt", "wb") as handle:
+            handle.truncate(gigabytes << 30)
+        started = time.perf_counter()
+        corpus = prepare_corpus(raw)
+        print(f"bundled pages {alone:.2f} s; with a {gigabytes} GB sparse file "
+              f"{time.perf_counter() - started:.2f} s: {corpus.problems.to_dict('records')}")  # fmt: skip
+
+
+def _cli(root: Path, *args: str) -> tuple[float, str]:
+    command = [sys.executable, "-c", "from topics.cli import app; app()", *args, "-c",
+               str(root / "topics.toml")]  # fmt: skip
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, timeout=3600)
+    seconds = time.perf_counter() - started
+    lines = (done.stdout + done.stderr).strip().splitlines()
+    return seconds, f"exit {done.returncode}: {lines[0][:110] if lines else ''}"
+
+
+def bench_infer(mb: float = 5.0) -> None:
+    from corpora import project_copy
+
+    root = project_copy()
+    _cli(root, "fit", "-q", "--k", "6")
+    times = []
+    for size in (mb, 4 * mb):
+        path = root / f"new_{size:g}mb.txt"
+        n = int(size * 1e6 / 3)
+        path.write_text("\n".join(_chinese(n)[i : i + 200] for i in range(0, n, 200)), "utf-8")
+        seconds, outcome = _cli(root, "infer", str(path), "-q", "-o", str(root / "i.csv"))
+        times.append(seconds)
+        print(f"infer {size:g} MB: {seconds:6.2f} s ({outcome[:40]})")
+    print(f"infer ratio 4x size: {times[1] / times[0]:.1f}")
+
+
+def bench_settings() -> None:
+    from corpora import project_copy
+
+    cases = {"shipped": None, "alpha = 1e-300": ("alpha", "1e-300"),
+             "eta = 1e300": ("# eta", "1e300"), "no_below = 100000": ("no_below", "100000")}  # fmt: skip
+    for name, change in cases.items():
+        root = project_copy()
+        _cli(root, "prepare", "-q")
+        if change:
+            config = root / "topics.toml"
+            key, value = change
+            lines = config.read_text(encoding="utf-8").splitlines()
+            lines = [f"{key.lstrip('# ')} = {value}" if line.startswith(f"{key} =") else line
+                     for line in lines]  # fmt: skip
+            config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        seconds, outcome = _cli(root, "fit", "-q", "--k", "6")
+        print(f"fit K = 6, {name:18s}: {seconds:6.2f} s, {outcome[:90]}")
+
+
+def bench_furniture() -> None:
+    from topics.corpus.cleaning import Rule
+    from topics.errors import InputError
+
+    for pattern, line in (("(.*,)*x", "," * 40), ("(a|aa)+$", "a" * 40 + "!")):
+        started = time.perf_counter()
+        try:
+            Rule("drop_lines.bad", pattern).search(line)
+            outcome = "finished"
+        except InputError as exc:
+            outcome = str(exc)
+        print(f"furniture {pattern}: {time.perf_counter() - started:.2f} s, {outcome}")
+
+
 if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).parent))
     bench_html()
     bench_docx()
     bench_one_line()
     bench_pattern()
+    bench_long_lines()
+    bench_sparse()
+    bench_infer()
+    bench_settings()
+    bench_furniture()
     print(
         f"peak memory of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss >> 10} MB"
     )

@@ -249,7 +249,10 @@ def test_bad_k_grid_names_the_setting(tmp_path):
     config.write_text("[corpus]\n", encoding="utf-8")
     result = runner.invoke(app, ["select-k", "--ks", "1-3", "-c", str(config)])
     assert result.exit_code == 1, result.output
-    assert "select_k.ks must be a non-empty list of integers >= 2, not [1, 3]" in result.output
+    assert (
+        "select_k.ks must be a non-empty list of integers from 2 to 1000, not [1, 3]"
+        in result.output
+    )
 
 
 def test_short_ids_as_in_the_figures(config, run):

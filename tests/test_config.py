@@ -97,10 +97,14 @@ BAD = [  # (section, key = value, the message's end): the cases of issue #11 and
     ("model", "no_above = 2", "model.no_above must be a share in (0, 1], not 2"),
     ("model", "no_below = -5", "model.no_below must be an integer >= 1, not -5"),
     ("model", 'themes = "finance"', 'model.themes must be a list of strings, not "finance"'),
-    ("model", "k = 1", 'model.k must be an integer >= 2 or "auto", not 1'),
+    ("model", "k = 1", 'model.k must be an integer from 2 to 1000 or "auto", not 1'),
     ("model", 'k = "8"', 'model.k must be an integer or "auto", not "8"'),
     ("model", 'init = "spectral"', 'model.init must be "nmf" or "random", not "spectral"'),
-    ("select_k", "ks = []", "select_k.ks must be a non-empty list of integers >= 2, not []"),
+    (
+        "select_k",
+        "ks = []",
+        "select_k.ks must be a non-empty list of integers from 2 to 1000, not []",
+    ),
     ("select_k", "resamples = -1", "select_k.resamples must be an integer >= 0, not -1"),
     (
         "corpus",
@@ -162,7 +166,9 @@ def test_settings_built_in_code_are_checked_too():
 
 
 def test_overrides_are_checked(project_settings):
-    with pytest.raises(InputError, match="model.seed must be an integer >= 0, not -3"):
+    with pytest.raises(
+        InputError, match="model.seed must be an integer from 0 to 4294967295, not -3"
+    ):
         pipeline.model_settings(project_settings, seed=-3)
 
 

@@ -130,7 +130,8 @@ def test_spline_predictions_follow_a_curve_and_missing_years_are_dropped():
         ("T1 ~ year", r"formula 'T1 ~ year' has a left-hand side"),
         (
             "~ county",
-            r"formula '~ county' names no metadata column \(usable columns: year, place; add",
+            r"formula '~ county': 'county' names no metadata column \(usable columns: year, "
+            r"place; add",
         ),
         ("~ year + I(2 * year)", r"rank-deficient"),
         ("~ C(year)", r"120 units with its covariates cannot fit"),
@@ -317,7 +318,8 @@ def test_effect_errors_are_one_line(planted):
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(
-        "error: formula '~ county' names no metadata column (usable columns: year, page_id; "
+        "error: formula '~ county': 'county' names no metadata column "
+        "(usable columns: year, page_id; "
     )
     assert "metadata.csv" in lines[0] and "filename_pattern" in lines[0]
     result = CliRunner().invoke(app, ["effect", "~ year", *config, "--level", "paragraph",

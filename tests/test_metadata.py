@@ -106,8 +106,10 @@ def test_metadata_file_can_be_switched_off(reports):
         ("report2003.txt", 2003),
         ("1998-2003规划.txt", 1998),
         ("1949.txt", 1949),
+        ("1921_中共一大.txt", 1921),  # before 1949 (issue 19, part 7)
+        ("1800.txt", 1800),
         ("2100.txt", 2100),
-        ("1948_x.txt", None),
+        ("1799_x.txt", None),
         ("2101_x.txt", None),
         ("20191_x.txt", None),  # part of a longer number
         ("000_786013f1ef10bced.txt", None),  # the bundled files: digits of a hash

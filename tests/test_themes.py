@@ -45,7 +45,11 @@ def test_select_and_unknown_theme():
     ("text", "message"),
     [
         ("[[theme]\nid='x'", "not valid TOML"),
-        ("title = 'no themes'", "has no \\[\\[theme\\]\\] tables"),
+        ("title = 'no themes'", "unknown section 'title' \\(known: theme\\)"),
+        (
+            "[[theme]]\nid = 'a'\nlabel_zh = 'x'\nlabel_en = 'y'\nseeds = ['b']\nseed = 1",
+            "theme 1 has unknown key 'seed'",
+        ),
         ("[[theme]]\nid = 'finance'\nlabel_zh = '财政'\n", "theme 1: missing label_en, seeds"),
         (
             "[[theme]]\nid='a'\nlabel_zh='甲'\nlabel_en='A'\nseeds=['财政']\n"

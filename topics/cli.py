@@ -19,6 +19,11 @@ import typer
 from topics.analysis.ids import LEVELS
 from topics.errors import InputError, TopicsError, TopicsWarning
 from topics.model.choices import DISTANCES, LAMBDA, METHODS
+from topics.model.settings import MAX_K, MAX_SEED, MIN_K
+
+#: Bounds of options that set an amount of work (stated in --help).
+MAX_RESAMPLES = 100
+MAX_DRAWS = 10_000  # = topics.analysis.effects.MAX_DRAWS (not imported here: slow to load)
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -70,6 +75,14 @@ def friendly_errors(command):
                 return command(*args, **kwargs)
             except TopicsError as exc:
                 typer.secho(f"error: {exc}", fg="red", err=True)
+                raise typer.Exit(1) from None
+            except OSError as exc:  # a full disk or a refusal met outside a save
+                from topics.storage import refusal
+
+                error = refusal(exc, Path.cwd())
+                if error is None:
+                    raise
+                typer.secho(f"error: {error}", fg="red", err=True)
                 raise typer.Exit(1) from None
             except KeyboardInterrupt:
                 typer.secho("interrupted: earlier results were left as they were", err=True)
@@ -172,8 +185,10 @@ def tokens(
 def fit(
     config: ConfigOption = None,
     quiet: QuietOption = False,
-    k: Annotated[int | None, typer.Option("--k", "-k", min=2, help="Number of topics.")] = None,
-    seed: Annotated[int | None, typer.Option(min=0, help="Random seed.")] = None,
+    k: Annotated[
+        int | None, typer.Option("--k", "-k", min=MIN_K, max=MAX_K, help="Number of topics.")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(min=0, max=MAX_SEED, help="Random seed.")] = None,
     themes: Annotated[
         str | None,
         typer.Option(
@@ -201,11 +216,20 @@ def select_k(
     config: ConfigOption = None,
     quiet: QuietOption = False,
     ks: Annotated[
-        str | None, typer.Option("--ks", help="K values: '4-16' (step 2) or '4,6,8'.")
+        str | None,
+        typer.Option(
+            "--ks",
+            help=f"K values: '4-16' (step 2) or '4,6,8', each from {MIN_K} to {MAX_K} "
+            "(K above the number of paragraphs is skipped).",
+        ),
     ] = None,
     resamples: Annotated[
         int | None,
-        typer.Option(help="Subsample draws per K that matters, for stability (default 8)."),
+        typer.Option(
+            min=1,
+            max=MAX_RESAMPLES,
+            help="Subsample draws per K that matters, for stability (default: the config's, 8).",
+        ),
     ] = None,
     output: OutputOption = None,
 ) -> None:
@@ -220,6 +244,9 @@ def select_k(
         chosen["resamples"] = resamples
     settings = _settings(config)
     grid = replace(settings.select_k, **chosen)  # checks the values
+    if grid.resamples < 1:  # stability under resampling is what select-k compares
+        raise InputError(settings.source or None, "select-k needs [select_k] resamples >= 1, not 0",
+                         "or pass --resamples 3")  # fmt: skip
     table, _ = k_selection(settings, grid.ks, grid.resamples, progress=not quiet)
     emit(k_summary(table).reset_index(), output)
     typer.echo(f"\n{explain(table)}")
@@ -237,12 +264,16 @@ def _int_lists(**texts: str | None) -> dict[str, tuple[int, ...]]:
         try:
             if "-" in text.strip("-"):
                 low, high = (int(part) for part in text.split("-"))
-                lists[name] = tuple(range(low, high + 1, 2))
+                ends = (low, high) if high > MAX_K else ()  # refused below, before the range
+                lists[name] = ends or tuple(range(low, high + 1, 2))
             else:
                 lists[name] = tuple(int(part) for part in text.split(","))
         except ValueError:
             problem = f"expected '4-16' or '4,6,8', got {text!r}"
             raise typer.BadParameter(problem, param_hint=f"--{name}") from None
+        if any(k > MAX_K for k in lists[name]):  # before a range of millions is built
+            problem = f"each K must be from {MIN_K} to {MAX_K}, got {text!r}"
+            raise typer.BadParameter(problem, param_hint=f"--{name}")
     return lists
 
 
@@ -408,8 +439,10 @@ def effect(
     config: ConfigOption = None,
     run: RunOption = None,
     level: Annotated[Level, typer.Option(help="Units regressed.")] = Level.article,
-    draws: Annotated[int, typer.Option(min=1, help="Posterior draws of the topic shares.")] = 100,
-    seed: Annotated[int, typer.Option(min=0, help="Seed of the draws.")] = 0,
+    draws: Annotated[
+        int, typer.Option(min=1, max=MAX_DRAWS, help="Posterior draws of the topic shares.")
+    ] = 100,
+    seed: Annotated[int, typer.Option(min=0, max=MAX_SEED, help="Seed of the draws.")] = 0,
     output: OutputOption = None,
 ) -> None:
     """How topic prevalence varies with metadata, with 95% intervals (stm's estimateEffect)."""

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from topics.corpus.defaults import ARTICLE_THRESHOLD, MAX_PARAGRAPH_CHARS, PARAGRAPH_THRESHOLD
+from topics.corpus.readers import MAX_FILE_MB
 from topics.errors import input_error
 from topics.model.settings import ModelSettings, SelectKSettings
 from topics.storage import digest
@@ -45,14 +46,22 @@ class CorpusSettings:
     #: Sidecar CSV in the input folder: a "file" column plus metadata columns ("" for none).
     #: The default is read when present; any other name must exist.
     metadata_file: str | None = "metadata.csv"
-    #: A year (1949-2100) in a file name becomes a "year" column unless the above give one.
+    #: A year (1800-2100) in a file name becomes a "year" column unless the above give one.
     year_from_filename: bool = True
+    #: Read symbolic links that point outside the input folder (default: skipped by name).
+    outside_links: bool = False
+    #: Files larger than this many MB are skipped by name, before they are read.
+    max_file_mb: float = MAX_FILE_MB
 
     def __post_init__(self):
         check_fields(self, "corpus")
         for name in ("article_threshold", "paragraph_threshold"):
             value = getattr(self, name)
             require(0 <= value <= 1, "corpus", name, "a share in [0, 1]", value)
+        require(bool(self.suffixes) and all(s.strip(".") for s in self.suffixes), "corpus",
+                "suffixes", 'a non-empty list such as [".txt"]', self.suffixes)  # fmt: skip
+        ok = 0 < self.max_file_mb < float("inf")
+        require(ok, "corpus", "max_file_mb", "a number of MB > 0", self.max_file_mb)
         sidecar = Path(self.metadata_file or ".")
         inside = not sidecar.is_absolute() and ".." not in sidecar.parts
         rule = "a file name inside the input folder"
@@ -97,6 +106,9 @@ class Settings:
     figures: FigureSettings = field(default_factory=FigureSettings)
     source: str = ""
 
+    def __post_init__(self):
+        check_outputs(self)
+
     def path(self, value: Path | None) -> Path | None:
         """``value`` resolved against the project root (None stays None)."""
         if value is None:
@@ -124,6 +136,75 @@ class Settings:
         """Short hash of the named sections' values, for manifests and cache keys."""
         data = {name: _plain(getattr(self, name)) for name in sections}
         return digest(data)
+
+
+#: Folders the package writes into (and replaces): they must not overlap anything else.
+OUTPUTS = ("processed", "cache", "runs", "figures")
+
+
+def _protected(settings: Settings) -> list[tuple[str, Path, bool]]:
+    """What no output may equal, contain or lie inside: ``(name, path, inside_allowed)``; the
+    project root may hold outputs, but no output may be it or contain it."""
+    paths = settings.paths
+    items = [
+        ("paths.raw", settings.path(paths.raw), False),
+        ("the project root", settings.root, True),
+    ]
+    if settings.source:
+        items.append(("the settings file", Path(settings.source), False))
+    for name in ("furniture", "themes"):
+        items.append((f"paths.{name}", settings.path(getattr(paths, name)), False))
+    for f in dataclasses.fields(settings.lexicons):
+        items.append(
+            (f"lexicons.{f.name}", settings.path(getattr(settings.lexicons, f.name)), False)
+        )
+    return [(name, path.resolve(), inside) for name, path, inside in items if path is not None]
+
+
+def _overlap(out: Path, other: Path, inside_allowed: bool) -> str | None:
+    """How ``out`` overlaps ``other`` ("is", "contains", "lies inside"), or None."""
+    if out == other:
+        return "is"
+    if other.is_relative_to(out):
+        return "contains"
+    if out.is_relative_to(other) and not inside_allowed:
+        return "lies inside"
+    return None
+
+
+def check_output(settings: Settings, slot: str, value: Path, name: str | None = None) -> Path:
+    """``value``, the folder of output ``slot`` (one of :data:`OUTPUTS`), resolved, after
+    checking that it neither is, contains nor lies inside the raw folder, a settings or rules
+    file or another output folder, does not contain the project root and is not a file.
+    Raises a one-line :class:`InputError` naming the setting (``name``, default
+    ``paths.<slot>``, e.g. ``--out``) and both paths.
+
+    >>> check_output(Settings(), "processed", Path("data/raw"))
+    Traceback (most recent call last):
+    topics.errors.InputError: paths.processed (...) is paths.raw (...): refused, ...
+    """
+    name = name or f"paths.{slot}"
+    out = settings.path(value).resolve()
+    others = [(f"paths.{o}", settings.path(getattr(settings.paths, o)).resolve(), False)
+              for o in OUTPUTS if o != slot]  # fmt: skip
+    for other_name, other, inside_allowed in [*_protected(settings), *others]:
+        relation = _overlap(out, other, inside_allowed)
+        if relation:
+            raise input_error(
+                settings.source or None,
+                f"{name} ({out}) {relation} {other_name} ({other}): refused, writing there "
+                "could replace or litter it", "give every output a folder of its own",
+            )  # fmt: skip
+    if out.exists() and not out.is_dir():
+        raise input_error(settings.source or None, f"{name} ({out}) is a file, not a folder",
+                          "name a folder (it is created when missing)")  # fmt: skip
+    return out
+
+
+def check_outputs(settings: Settings) -> None:
+    """:func:`check_output` for every output folder of ``settings``."""
+    for name in OUTPUTS:
+        check_output(settings, name, getattr(settings.paths, name))
 
 
 def find_config(start: Path) -> Path | None:

@@ -6,7 +6,7 @@ Every user-facing failure goes through :func:`input_error`, so messages share on
 
 from __future__ import annotations
 
-from os import PathLike
+from os import PathLike, fsencode
 
 
 class TopicsError(Exception):
@@ -17,7 +17,8 @@ class InputError(TopicsError):
     """A file or setting the user supplied cannot be used."""
 
     def __init__(self, path: str | PathLike | None, problem: str, hint: str | None = None):
-        self.path = None if path is None else str(path)
+        # a file name that is not UTF-8 is shown escaped (b"\xb0" as \xb0): it can be printed
+        self.path = None if path is None else fsencode(path).decode("utf-8", "backslashreplace")
         self.problem = problem
         self.hint = hint
         where = f"{self.path}: " if self.path else ""

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from topics import figures, storage
-from topics.config import Settings
+from topics.config import Settings, check_output
 from topics.corpus.prepare import PreparedCorpus
 from topics.errors import TopicsWarning, input_error
 from topics.model.evaluate import QUALITY, TABLE_FORMAT, fit_quality, measure_ks
@@ -81,7 +81,11 @@ def make_figures(
     while their inputs are unchanged and built when missing or stale; the figures are redrawn
     unless their manifest records exactly those artefacts (or always, with ``force``).
     Returns what was rebuilt, reused and written (see :mod:`topics.figures`)."""
-    out = Path(out) if out else settings.path(settings.paths.figures)
+    out = (
+        check_output(settings, "figures", Path(out), "--out")
+        if out
+        else settings.path(settings.paths.figures)
+    )
     corpus, new_corpus = prepared_or_rebuilt(settings, progress=progress)
     (selection, best_k), new_selection, run_saved = _k_selection(settings, progress=progress)
     run, new_run = _run(settings, model_settings(settings), progress)

@@ -7,7 +7,7 @@ reused while its inputs are unchanged), the tokenizer and the documents a model 
 from __future__ import annotations
 
 import warnings
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,7 +34,7 @@ TABLES = ("pages", "articles", "paragraphs", "removed", "problems")
 def raw_hashes(settings: Settings, raw: Path | None = None) -> dict[str, str]:
     """SHA-256 of every input document (and metadata sidecar), by path relative to its folder."""
     raw = raw or settings.path(settings.paths.raw)
-    files = list_text_files(raw, settings.corpus.suffixes)
+    files = list_text_files(raw, settings.corpus.suffixes, settings.corpus.outside_links)
     sidecar = sidecar_path(raw, settings.corpus.metadata_file)
     files += [sidecar] if sidecar else []
     return {p.relative_to(raw).as_posix(): storage.file_sha256(p) for p in files}
@@ -82,6 +82,8 @@ def prepare(
     """
     raw = Path(input_folder).resolve() if input_folder else None
     record = _corpus_record(settings, raw) if raw else None
+    if raw:  # the outputs are checked against the new corpus folder before any work
+        settings = replace(settings, paths=replace(settings.paths, raw=raw))
     corpus, _ = prepared_or_rebuilt(settings, raw, progress, force=True)
     if record:
         write_text(*record)

@@ -32,6 +32,9 @@ from topics.errors import TopicsError, input_error
 
 LIBRARIES = ("topics", "jieba", "gensim", "numpy", "scipy", "pandas", "scikit-learn", "matplotlib")
 MANIFEST = "manifest.json"
+#: An empty file in every folder :func:`atomic_folder` makes: only such a folder (or one with a
+#: manifest, from before the marker) is ever replaced, so a mistyped path never removes data.
+MARKER = ".made-by-topics"
 #: A temporary file or folder without a live process behind it is removed by the next save in
 #: its folder; one whose process cannot be checked (another host, an older version's name)
 #: once it is this old.
@@ -141,6 +144,21 @@ def remove_stale_temporaries(folder: str | Path) -> list[Path]:
 REFUSED = (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT)
 
 
+def refusal(exc: OSError, where: str | Path) -> TopicsError | None:
+    """The one-line error for the operating system's refusal ``exc`` (permissions, a read-only
+    or full disk) to write in ``where`` (or the file it names); None for any other error."""
+    if exc.errno not in REFUSED:
+        return None
+    full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    hint = (
+        "free some space on that disk; earlier results were kept"
+        if full
+        else "check its permissions"
+    )
+    problem = (exc.strerror or os.strerror(exc.errno)).lower()
+    return input_error(exc.filename or where, problem, hint)
+
+
 @contextmanager
 def _writing(target: Path) -> Iterator[None]:
     """Turn the operating system's refusal to write ``target`` into a one-line error."""
@@ -151,11 +169,13 @@ def _writing(target: Path) -> Iterator[None]:
             raise
         parent = Path(exc.filename).parent if exc.filename else target
         where = f" in {parent}" if parent != target else ""
+        full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
         raise input_error(
             target,
-            f"cannot save it: {exc.strerror.lower()}{where}",
-            "make the folder writable, or choose other [paths] in topics.toml",
-        ) from None
+            f"cannot save it: {(exc.strerror or os.strerror(exc.errno)).lower()}{where}",
+            "free some space on that disk; earlier results were kept"
+            if full else "make the folder writable, or choose other [paths] in topics.toml",
+        ) from None  # fmt: skip
 
 
 def _prepare_folder(folder: Path) -> None:
@@ -217,29 +237,56 @@ def _swap_in(tmp: Path, target: Path) -> None:
     raise OSError(errno.EBUSY, "other processes keep replacing it", str(target))
 
 
+def made_by_topics(folder: Path) -> bool:
+    """Whether ``folder`` may be replaced: missing, empty, or a folder this package made (it
+    holds :data:`MARKER`, or a manifest written by an earlier version)."""
+    if not os.path.lexists(folder):
+        return True
+    if folder.is_symlink() or not folder.is_dir():
+        return False
+    if (folder / MARKER).is_file() or not any(folder.iterdir()):
+        return True
+    saved = read_manifest(folder)
+    return saved is not None and {"kind", "format_version", "inputs"} <= saved.keys()
+
+
+def check_replaceable(folder: Path) -> None:
+    """Raise a one-line error unless ``folder`` may be replaced (:func:`made_by_topics`)."""
+    if not made_by_topics(folder):
+        what = "a file" if folder.exists() and not folder.is_dir() else "a folder"
+        raise input_error(
+            folder, f"is {what} that topics did not make (no {MARKER} or {MANIFEST}): "
+            "refused to replace it", "choose another [paths] folder for outputs",
+        )  # fmt: skip
+
+
 @contextmanager
 def atomic_folder(target: str | Path) -> Iterator[Path]:
     """Yield an empty temporary folder that replaces ``target`` only if the block succeeds.
+    A ``target`` that this package did not make is refused before any work
+    (:func:`check_replaceable`).
 
     >>> import tempfile
     >>> target = Path(tempfile.mkdtemp()) / "processed"
     >>> with atomic_folder(target) as tmp:
     ...     _ = (tmp / "articles.csv").write_text("a,b")
-    >>> [p.name for p in target.iterdir()]
-    ['articles.csv']
+    >>> sorted(p.name for p in target.iterdir())  # with the marker that allows replacing it
+    ['.made-by-topics', 'articles.csv']
     >>> with atomic_folder(target) as tmp:
     ...     _ = (tmp / "half.csv").write_text("a,")
     ...     raise ValueError("interrupted")
     Traceback (most recent call last):
     ValueError: interrupted
-    >>> [p.name for p in target.iterdir()]
-    ['articles.csv']
+    >>> sorted(p.name for p in target.iterdir())
+    ['.made-by-topics', 'articles.csv']
     """
     target = Path(target)
+    check_replaceable(target)
     _prepare_folder(target.parent)
     tmp = target.with_name(temp_name(target.name))
     with _writing(target):
         tmp.mkdir()
+        (tmp / MARKER).touch()
     try:
         yield tmp
         with _writing(target):
@@ -304,6 +351,10 @@ def reuse_or_build(
     ``folder`` itself, one atomic file at a time, and the manifest is replaced last.
     """
     folder = Path(folder)
+    if swap:
+        check_replaceable(folder)
+    # leftovers of a killed save go even when nothing is saved now (an up-to-date figure folder)
+    remove_stale_temporaries(folder if not swap else folder.parent)
     saved = None if force else current_manifest(folder, inputs, manifest)
     if saved is not None:
         try:
@@ -313,10 +364,8 @@ def reuse_or_build(
     with atomic_folder(folder) if swap else _in_place(folder) as where:
         try:
             value, record = build(where)
-        except OSError as exc:  # e.g. a read-only cache folder the build writes into
-            if exc.errno not in REFUSED or not exc.filename:
-                raise
-            raise input_error(exc.filename, exc.strerror.lower(), "check its permissions") from None
+        except OSError as exc:  # e.g. a read-only cache folder, a full disk
+            raise refusal(exc, folder) or exc from None
         if changed_inputs(record.get("inputs"), inputs):
             raise ValueError(f"{folder}: the manifest does not record the inputs it was built from")
         write_json(where / manifest, record)

@@ -12,12 +12,14 @@ grid of values, differences from a reference level, the coefficients themselves)
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from topics.analysis.formula import check_formula, environment
 from topics.errors import input_error
 
 #: Points of the prediction grid of a continuous covariate (its distinct values if fewer).
@@ -66,6 +68,7 @@ class Design:
         dropped. InputError for an unknown name, a bad formula or too few units."""
         import patsy
 
+        rhs = check_formula(formula, list(data.columns))  # before patsy evaluates any of it
         variables = formula_variables(formula, list(data.columns))
         if not variables:
             from topics.corpus.metadata import METADATA_HINT
@@ -77,10 +80,14 @@ class Design:
         kept = kept.astype({c: "int64" for c in variables if str(kept[c].dtype) == "Int64"})
         kept = kept.astype({c: object for c in variables if kept[c].dtype.kind not in "iufb"})
         try:
-            X = patsy.dmatrix(_rhs(formula), kept, return_type="dataframe", NA_action="raise")
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                X = patsy.dmatrix(rhs, kept, environment(), return_type="dataframe",
+                                  NA_action=patsy.NAAction(NA_types=[]))  # fmt: skip
         except patsy.PatsyError as exc:
             message = str(exc).splitlines()[0]
             raise input_error(None, f"formula {formula!r}: {message}") from None
+        _check_finite(formula, X)
         categorical = {}
         for factor, info in X.design_info.factor_infos.items():
             for v in variables:
@@ -112,6 +119,16 @@ class Design:
         if len(values) <= GRID_POINTS:
             return values.tolist()
         return np.linspace(values[0], values[-1], GRID_POINTS).tolist()
+
+
+def _check_finite(formula: str, X: pd.DataFrame) -> None:
+    """A one-line error naming the design columns (terms) that hold NaN or infinite values."""
+    bad = [name for name in X.columns if not np.isfinite(X[name].to_numpy(dtype=float)).all()]
+    if bad:
+        raise input_error(
+            None, f"formula {formula!r}: term(s) {', '.join(bad)} are not finite for some units "
+            "(e.g. the log of a number <= 0, or a division by zero)", "change the term",
+        )  # fmt: skip
 
 
 def _value_text(value) -> str:

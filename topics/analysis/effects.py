@@ -35,6 +35,8 @@ from topics.errors import input_error
 
 #: Posterior draws of the document-topic shares (stm uses 25; more gives steadier intervals).
 DRAWS = 100
+#: The most posterior draws accepted (each is one regression per topic).
+MAX_DRAWS = 10_000
 #: Coefficient samples from each draw's regression sampling distribution.
 SAMPLES_PER_DRAW = 20
 #: Coverage of the reported intervals.
@@ -250,8 +252,8 @@ def estimate_effect(
     change per year of every topic's share (the planted trends it recovers:
     ``tests/test_effects.py``).
     """
-    if draws < 1:
-        raise input_error(None, f"draws must be at least 1, not {draws}")
+    if not 1 <= draws <= MAX_DRAWS:
+        raise input_error(None, f"draws must be from 1 to {MAX_DRAWS}, not {draws}")
     inputs = effect_inputs(run, corpus, level, include_duplicates)
     design = Design.build(formula, inputs.units.drop(columns=f"{level}_id"))
     kept = design.data.index.to_numpy()

@@ -21,7 +21,7 @@ import pandas as pd
 
 from topics.corpus import cleaning
 from topics.corpus.pages import split_pages
-from topics.corpus.readers import Problem, RawText, list_text_files, read_text
+from topics.corpus.readers import Problem, RawText, read_text, scan_folder
 from topics.errors import InputError, input_error
 from topics.model.runs import TopicRun
 from topics.text.token_ids import TokenIds
@@ -147,11 +147,13 @@ def _read_files(paths: Sequence[str | Path], simplified: bool) -> tuple[list[Raw
     """Each file named, or found in a folder named, read once (the same resolved path is one
     file); texts carry their resolved path, problems the path as given."""
     files: dict[Path, Path] = {}
+    problems: list[Problem] = []
     for path in map(Path, paths):
-        for file in list_text_files(path) if path.is_dir() else [path]:
+        found, skipped = scan_folder(path) if path.is_dir() else ([path], [])
+        problems += skipped
+        for file in found:
             files.setdefault(file.resolve(), file)
     texts: list[RawText] = []
-    problems: list[Problem] = []
     for resolved, given in files.items():
         try:
             text = read_text(given, simplified=simplified)

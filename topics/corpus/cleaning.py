@@ -12,9 +12,12 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import regex
+
 from topics.corpus.defaults import CJK_CHAR, CJK_IDEOGRAPHS
 from topics.errors import input_error
 from topics.resources import default_path
+from topics.validate import check_names
 
 #: Characters that end a sentence (full-width and the ASCII forms the corpus also uses).
 TERMINAL = "。!?!?;;…”」』\"'))."
@@ -27,43 +30,96 @@ _SPACES = re.compile(r"[ \t\u00a0\u3000\u2002-\u200b]+")
 _WHITESPACE = re.compile(r"[\s\u200b]+")  # zero-width spaces count as spaces
 
 
+#: Seconds a furniture rule may take on one line (plus one per million characters of it).
+MATCH_TIMEOUT = 1.0
+#: The sections of a furniture file and, for those with fixed keys, their keys.
+SECTIONS = {"drop_lines": None, "drop_blocks": None, "drop_inline": None,
+            "title_echo": ("prefixes", "page_title_suffixes"), "titles": ("label_suffixes",)}  # fmt: skip
+
+
+class Rule:
+    """One furniture rule's regular expression, matched with a time limit: a pattern such as
+    ``(.*,)*x`` that backtracks without end is a one-line error naming the file and the rule,
+    not a hang. Has the ``search``, ``finditer`` and ``sub`` of a compiled pattern."""
+
+    __slots__ = ("name", "compiled", "source")
+
+    def __init__(self, name: str, pattern: str, source: str = ""):
+        self.name, self.source = name, source
+        self.compiled = regex.compile(pattern, regex.V0)
+
+    @property
+    def pattern(self) -> str:
+        return self.compiled.pattern
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Rule) and (self.name, self.pattern) == (other.name, other.pattern)
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.pattern))
+
+    def _timed(self, text: str, call):
+        limit = MATCH_TIMEOUT + len(text) / 1e6
+        try:
+            return call(limit)
+        except TimeoutError:
+            raise input_error(
+                self.source or None, f"rule {self.name} {self.pattern!r} takes over {limit:.1f} s "
+                "to match one line", "simplify it: nested repeats like (.*,)* backtrack without end",
+            ) from None  # fmt: skip
+
+    def search(self, text: str):
+        return self._timed(text, lambda limit: self.compiled.search(text, timeout=limit))
+
+    def finditer(self, text: str) -> list:
+        return self._timed(text, lambda limit: list(self.compiled.finditer(text, timeout=limit)))
+
+    def sub(self, replacement: str, text: str) -> str:
+        return self._timed(text, lambda limit: self.compiled.sub(replacement, text, timeout=limit))
+
+
 @dataclass(frozen=True)
 class FurnitureRules:
     """Compiled furniture rules, with the file (and its hash) they came from."""
 
-    drop_lines: dict[str, re.Pattern] = field(default_factory=dict)
-    drop_blocks: dict[str, re.Pattern] = field(default_factory=dict)
-    drop_inline: dict[str, re.Pattern] = field(default_factory=dict)
+    drop_lines: dict[str, Rule] = field(default_factory=dict)
+    drop_blocks: dict[str, Rule] = field(default_factory=dict)
+    drop_inline: dict[str, Rule] = field(default_factory=dict)
     title_echo_prefixes: tuple[str, ...] = ()
-    page_title_suffixes: tuple[re.Pattern, ...] = ()
-    label_suffixes: tuple[re.Pattern, ...] = ()
+    page_title_suffixes: tuple[Rule, ...] = ()
+    label_suffixes: tuple[Rule, ...] = ()
     source: str = ""
     sha256: str = ""
 
 
-def _compile_section(path: Path, table: dict, section: str) -> dict[str, re.Pattern]:
+def _rule(path: Path, name: str, pattern: object) -> Rule:
+    try:
+        return Rule(name, str(pattern), str(path))
+    except regex.error as exc:
+        raise input_error(path, f"rule {name}: bad regular expression ({exc})") from None
+
+
+def _compile_section(path: Path, table: dict, section: str) -> dict[str, Rule]:
     rules = table.get(section, {})
     if not isinstance(rules, dict):
         raise input_error(path, f"[{section}] must be a table of name = 'regex' pairs")
-    compiled = {}
-    for name, pattern in rules.items():
-        try:
-            compiled[name] = re.compile(str(pattern))
-        except re.error as exc:
-            raise input_error(
-                path, f"rule {section}.{name}: bad regular expression ({exc})"
-            ) from None
-    return compiled
+    return {name: _rule(path, f"{section}.{name}", pattern) for name, pattern in rules.items()}
 
 
-def _compile_list(path: Path, table: dict, section: str, key: str) -> tuple[re.Pattern, ...]:
+def _compile_list(path: Path, table: dict, section: str, key: str) -> tuple[Rule, ...]:
     patterns = table.get(key, []) if isinstance(table, dict) else []
     if not isinstance(patterns, list):
         raise input_error(path, f"{section}.{key} must be a list of regular expressions")
-    try:
-        return tuple(re.compile(str(p)) for p in patterns)
-    except re.error as exc:
-        raise input_error(path, f"{section}.{key}: bad regular expression ({exc})") from None
+    return tuple(_rule(path, f"{section}.{key}[{i}]", p) for i, p in enumerate(patterns))
+
+
+def _check_names(path: Path, table: dict) -> None:
+    """Unknown sections and keys are named, with the closest known one (as in topics.toml)."""
+    check_names(table, list(SECTIONS), "unknown section", str(path))
+    for section, keys in SECTIONS.items():
+        values = table.get(section, {})
+        if keys is not None and isinstance(values, dict):
+            check_names(values, list(keys), f"[{section}] has unknown key", str(path))
 
 
 def load_furniture(path: str | Path | None = None) -> FurnitureRules:
@@ -77,6 +133,7 @@ def load_furniture(path: str | Path | None = None) -> FurnitureRules:
         table = tomllib.loads(data.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise input_error(path, f"is not valid TOML ({exc})") from None
+    _check_names(path, table)
     echo = table.get("title_echo", {})
     return FurnitureRules(
         drop_lines=_compile_section(path, table, "drop_lines"),
@@ -115,7 +172,7 @@ def count_chars(text: str) -> int:
     return len(_WHITESPACE.sub("", text))
 
 
-def matching_rule(line: str, rules: dict[str, re.Pattern]) -> str | None:
+def matching_rule(line: str, rules: dict[str, Rule]) -> str | None:
     """Name of the first rule whose pattern is found in ``line``, or None."""
     for name, pattern in rules.items():
         if pattern.search(line):
@@ -123,7 +180,7 @@ def matching_rule(line: str, rules: dict[str, re.Pattern]) -> str | None:
     return None
 
 
-def strip_inline(text: str, rules: dict[str, re.Pattern]) -> tuple[str, dict[str, int]]:
+def strip_inline(text: str, rules: dict[str, Rule]) -> tuple[str, dict[str, int]]:
     """Remove inline spam; return the text and the characters each rule removed."""
     removed: dict[str, int] = {}
     for name, pattern in rules.items():

@@ -51,9 +51,11 @@ FURNITURE_NAMES = re.compile(
 _CJK = f"[\u3000-\u303f{CJK_IDEOGRAPHS}\uff00-\uffef]"  # with CJK and full-width punctuation
 _NEWLINE_BETWEEN_CJK = re.compile(rf"(?<={_CJK})[ \t\r\f\v]*\n\s*(?={_CJK})")
 _SPACE = re.compile(r"\s+")
-#: A ``<`` followed by no ``>`` before the next ``<``: text, not a tag (html.parser would rescan
-#: the rest of the page from each one, which is quadratic).
-_STRAY_LT = re.compile(r"<(?=[^<>]*(?:<|$))")
+#: A tag: ``<``, a letter (or ``/``, ``!``, ``?``), then anything up to ``>`` where quoted
+#: attribute values (at most 4,096 characters) may hold ``<`` and ``>``. Any other ``<`` is
+#: text (html.parser would rescan the rest of the page from each one, which is quadratic).
+#: Possessive repeats: a ``<`` that starts no tag fails in one scan to the next ``<``.
+_TAG_OR_LT = re.compile(r"""<[A-Za-z/!?](?:[^<>"']++|"[^"]{0,4096}+"|'[^']{0,4096}+')*+>|<""")
 _DOCX_PARAGRAPH = re.compile(rb"<w:p[\s>/]")
 _CHUNK = 1 << 20
 #: Bytes the members of a ``.docx`` may expand to, all together (a zip bomb is refused).
@@ -147,9 +149,13 @@ class _TextCollector(HTMLParser):
 def html_to_text(html: str) -> str:
     """The readable text of an HTML page: one line per block element, furniture dropped."""
     collector = _TextCollector()
-    collector.feed(_STRAY_LT.sub("&lt;", _drop_comments(html)))
+    collector.feed(_TAG_OR_LT.sub(_tag_or_text, _drop_comments(html)))
     collector.close()
     return collector.text()
+
+
+def _tag_or_text(match: re.Match) -> str:
+    return match.group() if len(match.group()) > 1 else "&lt;"
 
 
 def _drop_comments(html: str) -> str:

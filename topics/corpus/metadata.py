@@ -2,7 +2,7 @@
 
 Three sources, each optional:
 
-- a year in the file path, by default: the first four-digit number from 1949 to 2100 that is
+- a year in the file path, by default: the first four-digit number from 1800 to 2100 that is
   not part of a longer number or of a hash (a run of 8 or more hexadecimal characters such as
   ``786013f1ef10bced``) becomes a ``year`` column (``year_from_filename = false`` turns it off);
 - ``filename_pattern``: a regular expression with named groups, searched in each file's path
@@ -23,8 +23,10 @@ Columns whose values are all whole numbers become integer columns (missing value
 
 from __future__ import annotations
 
+import csv
 import io
 import re
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -33,7 +35,7 @@ import pandas as pd
 import regex
 
 from topics.corpus.readers import decode_bytes
-from topics.errors import input_error
+from topics.errors import TopicsWarning, input_error
 
 METADATA_FILE = "metadata.csv"
 #: Column names used by the corpus tables; metadata columns must not reuse them.
@@ -49,8 +51,10 @@ MATCH_TIMEOUT = 1.0
 #: Characters of a file path (its end) that ``filename_pattern`` is matched against.
 MAX_NAME_CHARS = 1024
 #: Years recognised in file names by default, as a four-digit number between two non-digits.
-YEAR_RANGE = (1949, 2100)
-_YEAR = re.compile(r"(?<!\d)(19\d\d|2[01]\d\d)(?!\d)")
+YEAR_RANGE = (1800, 2100)
+#: Files named in a warning before the rest are counted.
+NAMED = 10
+_YEAR = re.compile(r"(?<!\d)(1[89]\d\d|2[01]\d\d)(?!\d)")
 #: A run of this many hexadecimal characters is a hash: years inside it do not count.
 HASH_MIN_CHARS = 8
 _HEX_RUN = re.compile(r"[0-9A-Fa-f]+")
@@ -111,7 +115,7 @@ def pattern_metadata(files: Sequence[str], pattern: str, setting: str = "filenam
 
 
 def filename_year(path: str) -> int | None:
-    """The first year (1949–2100) in ``path`` that is not inside a longer number or a hash."""
+    """The first year (1800–2100) in ``path`` that is not inside a longer number or a hash."""
     for found in _YEAR.finditer(path):
         year = int(found.group())
         hex_run = next(r for r in _HEX_RUN.finditer(path) if r.start() <= found.start() < r.end())
@@ -141,6 +145,7 @@ def sidecar_metadata(path: Path, files: Sequence[str]) -> pd.DataFrame:
         table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise input_error(path, f"is not a readable CSV ({str(exc).strip()})") from None
+    _check_header(path, text)
     table.columns = [str(c).strip() for c in table.columns]
     if "file" not in table.columns:
         raise input_error(
@@ -170,6 +175,19 @@ def sidecar_metadata(path: Path, files: Sequence[str]) -> pd.DataFrame:
     frame = table[others].copy()
     frame.index = pd.Index(resolved, name="file")
     return _typed(frame)
+
+
+def _check_header(path: Path, text: str) -> None:
+    """Refuse a header with an empty or repeated column name (pandas would rename it)."""
+    header = next(csv.reader(io.StringIO(text.lstrip("\ufeff"))), [])
+    names = [name.strip() for name in header]
+    for number, name in enumerate(names, start=1):
+        if not name:
+            raise input_error(path, f"column {number} of the header has no name",
+                              "name every column, or delete the empty one")  # fmt: skip
+        if names.index(name) < number - 1:
+            raise input_error(path, f"column {name!r} appears twice in the header "
+                              f"(columns {names.index(name) + 1} and {number})", "keep one")  # fmt: skip
 
 
 def sidecar_path(folder: str | Path, name: str | None = METADATA_FILE) -> Path | None:
@@ -209,6 +227,14 @@ def file_metadata(
             frame[column] = values
     if layers and len(frame.columns):
         frame = _typed(frame.astype(object).where(frame.notna(), np.nan))
+    if year_from_filename and "year" in frame.columns and frame["year"].isna().any():
+        missing = frame.index[frame["year"].isna()].tolist()
+        shown = ", ".join(missing[:NAMED]) + (
+            f" and {len(missing) - NAMED} more" if len(missing) > NAMED else ""
+        )
+        warnings.warn(f"{len(missing)} of {len(frame)} files get no year ({YEAR_RANGE[0]}-"
+                      f"{YEAR_RANGE[1]} in the name, or metadata.csv): {shown}", TopicsWarning,
+                      stacklevel=3)  # fmt: skip
     return frame
 
 

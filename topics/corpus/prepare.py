@@ -34,7 +34,13 @@ from topics.corpus.defaults import (
 )
 from topics.corpus.layout import LAYOUTS
 from topics.corpus.pages import split_pages
-from topics.corpus.readers import TEXT_SUFFIXES, Problem, list_text_files, read_folder
+from topics.corpus.readers import (
+    MAX_FILE_MB,
+    TEXT_SUFFIXES,
+    Problem,
+    list_text_files,
+    read_folder,
+)
 from topics.corpus.sections import Line, join_broken_lines
 from topics.errors import input_error
 
@@ -104,6 +110,8 @@ def prepare_corpus(
     filename_pattern: str | None = None,
     metadata_file: str | None = metadata.METADATA_FILE,
     year_from_filename: bool = True,
+    outside_links: bool = False,
+    max_file_mb: float = MAX_FILE_MB,
     progress: bool | None = False,
 ) -> PreparedCorpus:
     """Read, clean, split and de-duplicate every document in ``folder``.
@@ -113,7 +121,9 @@ def prepare_corpus(
     ``article_threshold`` and ``paragraph_threshold`` are the shingle containment above which a
     unit is flagged as a near-duplicate of a larger one (see :mod:`topics.corpus.dedup`);
     ``filename_pattern`` and ``metadata_file`` (a CSV in ``folder``) give metadata columns,
-    ``year_from_filename`` a default ``year`` column (see :mod:`topics.corpus.metadata`); ``progress``: progress bars (None: only on a terminal).
+    ``year_from_filename`` a default ``year`` column (see :mod:`topics.corpus.metadata`);
+    ``outside_links`` reads symbolic links to files outside ``folder``, ``max_file_mb`` bounds a
+    file's size; ``progress``: progress bars (None: only on a terminal).
 
     ``prepare_corpus("data/raw").articles`` lists the bundled reports (tested in
     ``tests/test_corpus.py``).
@@ -130,12 +140,13 @@ def prepare_corpus(
         )
     folder = Path(folder)
     rules = rules or cleaning.load_furniture()
-    files = [p.relative_to(folder).as_posix() for p in list_text_files(folder, suffixes)]
+    found = list_text_files(folder, suffixes, outside_links)
+    files = [p.relative_to(folder).as_posix() for p in found]
     sidecar = metadata.sidecar_path(folder, metadata_file)
     file_meta = metadata.file_metadata(files, filename_pattern, sidecar, year_from_filename)
     texts, problems = read_folder(
         folder, strict=strict, suffixes=suffixes, simplified=traditional_to_simplified,
-        progress=progress,
+        progress=progress, outside_links=outside_links, max_file_mb=max_file_mb,
     )  # fmt: skip
     pages, articles, paragraphs, removed = split_pages(
         texts, folder, rules, layout=layout, max_paragraph_chars=max_paragraph_chars,

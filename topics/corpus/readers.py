@@ -2,7 +2,7 @@
 
 Formats by suffix: ``.txt`` (any common Chinese encoding), ``.docx`` (python-docx) and
 ``.html``/``.htm`` (text of block elements, scripts and navigation dropped; see
-:mod:`topics.corpus.extract`). Text decoding order: a byte-order mark decides (UTF-8-SIG, UTF-16);
+:mod:`topics.corpus.extract`). Text decoding order: a byte-order mark decides (UTF-8-SIG, UTF-32, UTF-16);
 otherwise strict UTF-8, then UTF-16 without BOM (when NUL bytes suggest it), then GB18030 (a
 superset of GBK and GB2312) or Big5 (cp950), whichever gives more common Chinese characters.
 A file that is binary, empty or undecodable is reported with its name, never a traceback.
@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import os
 import re
+import stat
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +28,9 @@ from topics.errors import InputError, input_error
 
 #: Suffixes read by default: plain text, Word and HTML documents.
 TEXT_SUFFIXES = (".txt", ".docx", ".html", ".htm")
+MB = 1 << 20
+#: Files larger than this many MB are skipped by name, before reading (a setting).
+MAX_FILE_MB = 256
 
 
 @dataclass(frozen=True)
@@ -122,6 +127,8 @@ def decode_bytes(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str, s
         raise input_error(path, "file is empty", "nothing to read")
     if data.startswith(codecs.BOM_UTF8):
         encodings = ["utf-8-sig"]
+    elif data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16's
+        encodings = ["utf-32"]
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encodings = ["utf-16"]
     else:
@@ -167,7 +174,9 @@ def decode_bytes(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str, s
 def _decode_html(data: bytes, path: Path) -> tuple[str, str, str | None]:
     """Decode an HTML page with the charset it declares, falling back to detection."""
     charset = extract.declared_charset(data)
-    has_bom = data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    has_bom = data.startswith(
+        (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)
+    )  # UTF-32-LE's starts with UTF-16-LE's
     if charset and not has_bom:  # a byte-order mark outranks the declaration
         try:
             return data.decode(charset), charset, None
@@ -258,20 +267,46 @@ def traditional_warning(text: str) -> str:
     )
 
 
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    """The bytes of ``path``: a regular file (a FIFO or device would block or never end) of at
+    most ``max_bytes``, checked before reading."""
+    try:
+        with open(path, "rb", opener=_nonblocking) as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise input_error(path, "is not a regular file (a pipe, device or socket)",
+                                  "only files are read")  # fmt: skip
+            if info.st_size > max_bytes:
+                raise input_error(
+                    path, f"is {info.st_size / MB:,.0f} MB, over the limit of "
+                    f"{max_bytes / MB:,.0f} MB", "raise corpus.max_file_mb to read it",
+                )  # fmt: skip
+            return handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise input_error(path, f"cannot be read ({exc.strerror or exc})") from None
+
+
+def _nonblocking(path: str, flags: int) -> int:
+    """Open without waiting for a writer (a FIFO would otherwise block the open itself)."""
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
+
+
 def read_text(
-    path: str | Path, *, simplified: bool = False, docx_limits: extract.DocxLimits | None = None
+    path: str | Path,
+    *,
+    simplified: bool = False,
+    docx_limits: extract.DocxLimits | None = None,
+    max_bytes: int = MAX_FILE_MB * MB,
 ) -> RawText:
     """Read and decode one document (``.txt``, ``.docx``, ``.html``); raise
-    :class:`InputError` naming it when that is impossible.
+    :class:`InputError` naming it when that is impossible: not a regular file, larger than
+    ``max_bytes``, empty, binary or undecodable.
 
     With ``simplified``, Traditional characters are converted to Simplified (OpenCC ``t2s``).
     ``docx_limits``: bounds on a Word file's expanded size (default :class:`DocxLimits`).
     """
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise input_error(path, f"cannot be read ({exc.strerror or exc})") from None
+    data = _read_bytes(path, max_bytes)
     text, encoding, warning = _read_document(path, data, docx_limits)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
@@ -283,8 +318,22 @@ def read_text(
     return RawText(path, text, encoding, hashlib.sha256(data).hexdigest(), warning)
 
 
-def list_text_files(folder: str | Path, suffixes: tuple[str, ...] = TEXT_SUFFIXES) -> list[Path]:
-    """The files in ``folder`` (recursively) with one of ``suffixes``, in a stable sorted order.
+def printable_path(path: str | Path) -> str:
+    """``path`` as text that can be printed and saved: bytes of a file name that are not
+    UTF-8 (kept by Python as surrogates) shown escaped, e.g. ``\\xb0``.
+
+    >>> printable_path(os.fsdecode(b"report_\\xb0\\xa1.txt"))
+    'report_\\\\xb0\\\\xa1.txt'
+    """
+    return os.fsencode(str(path)).decode("utf-8", "backslashreplace")
+
+
+def scan_folder(
+    folder: str | Path, suffixes: tuple[str, ...] = TEXT_SUFFIXES, outside_links: bool = False
+) -> tuple[list[Path], list[Problem]]:
+    """The files in ``folder`` (recursively) with one of ``suffixes``, in a stable sorted order,
+    and the ones set aside: a name that is not valid UTF-8 (named escaped), a symbolic link to
+    a file outside ``folder`` (unless ``outside_links``).
 
     Hidden files and folders (name starting with ``.``) and Office lock files (``~$…``) are
     left out.
@@ -293,19 +342,39 @@ def list_text_files(folder: str | Path, suffixes: tuple[str, ...] = TEXT_SUFFIXE
     if not folder.is_dir():
         raise input_error(folder, "is not a folder", "pass the folder that holds the raw files")
     suffixes = tuple(s.lower() if s.startswith(".") else f".{s.lower()}" for s in suffixes)
-    files = sorted(
-        p
-        for p in folder.rglob("*")
-        if p.is_file()
-        and p.suffix.lower() in suffixes
-        and not p.name.startswith("~$")
-        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-    )
-    if not files:
+    if not suffixes:
+        raise input_error(folder, "no suffixes to look for", "list them in corpus.suffixes")
+    real = folder.resolve()
+    files, skipped = [], []
+    for p in sorted(folder.rglob("*")):
+        relative = p.relative_to(folder)
+        if (
+            p.suffix.lower() not in suffixes
+            or p.name.startswith("~$")
+            or any(part.startswith(".") for part in relative.parts)
+            or not p.is_file()
+        ):
+            continue
+        shown = folder / printable_path(relative)
+        if str(shown) != str(p):
+            skipped.append(Problem(shown, "file name is not valid UTF-8: rename it to read it"))
+        elif p.is_symlink() and not outside_links and not p.resolve().is_relative_to(real):
+            problem = f"links to {printable_path(p.resolve())}, outside the input folder"
+            skipped.append(Problem(p, f"{problem} (set corpus.outside_links = true to read it)"))
+        else:
+            files.append(p)
+    if not files and not skipped:
         first, rest = suffixes[0], ", ".join(suffixes[1:])
         problem = f"has no {first} files" + (f" (nor {rest})" if rest else "")
         raise input_error(folder, problem, "nothing to prepare")
-    return files
+    return files, skipped
+
+
+def list_text_files(
+    folder: str | Path, suffixes: tuple[str, ...] = TEXT_SUFFIXES, outside_links: bool = False
+) -> list[Path]:
+    """The files :func:`scan_folder` reads, without those it sets aside."""
+    return scan_folder(folder, suffixes, outside_links)[0]
 
 
 def read_folder(
@@ -316,22 +385,28 @@ def read_folder(
     simplified: bool = False,
     progress: bool | None = False,
     docx_limits: extract.DocxLimits | None = None,
+    outside_links: bool = False,
+    max_file_mb: float = MAX_FILE_MB,
 ) -> tuple[list[RawText], list[Problem]]:
     """Read every document under ``folder``.
 
-    Unreadable files are returned as :class:`Problem` records (or, with ``strict=True``, the
-    first one is raised). Raises when no file at all could be read. ``progress``: a progress bar
-    (None: only on a terminal). ``docx_limits``: as for :func:`read_text`.
+    Unreadable files (and those :func:`scan_folder` sets aside) are returned as
+    :class:`Problem` records (or, with ``strict=True``, the first one is raised). Raises when no
+    file at all could be read. ``progress``: a progress bar (None: only on a terminal).
+    ``docx_limits``: as for :func:`read_text`; ``max_file_mb``: larger files are skipped.
     """
     from tqdm.auto import tqdm
 
     texts: list[RawText] = []
-    problems: list[Problem] = []
-    files = list_text_files(folder, suffixes)
+    files, problems = scan_folder(folder, suffixes, outside_links)
+    if strict and problems:
+        raise input_error(problems[0].path, problems[0].problem)
     disable = None if progress is None else not progress
+    max_bytes = round(max_file_mb * MB)
     for path in tqdm(files, desc="reading", unit="file", disable=disable):
         try:
-            texts.append(read_text(path, simplified=simplified, docx_limits=docx_limits))
+            texts.append(read_text(path, simplified=simplified, docx_limits=docx_limits,
+                                   max_bytes=max_bytes))  # fmt: skip
         except InputError as exc:
             if strict:
                 raise

@@ -22,6 +22,10 @@ DEFAULT_RESAMPLES = 8
 #: Seed of the subsample draws, recorded with the results; independent of the model's seed.
 DEFAULT_DRAW_SEED = 0
 MIN_K = 2  # LDA needs at least two topics
+#: The largest K accepted (and never more than the documents: larger K are skipped).
+MAX_K = 1000
+#: Seeds are 32-bit (numpy's legacy generator, which gensim uses).
+MAX_SEED = 2**32 - 1
 
 
 def _plain(values: dict) -> dict:
@@ -63,9 +67,10 @@ class ModelSettings:
 
     def __post_init__(self):
         check_fields(self, "model")
-        k_ok = self.k == "auto" or self.k >= MIN_K
-        require(k_ok, "model", "k", 'an integer >= 2 or "auto"', self.k)
-        require(self.seed >= 0, "model", "seed", "an integer >= 0", self.seed)
+        k_ok = self.k == "auto" or MIN_K <= self.k <= MAX_K
+        require(k_ok, "model", "k", f'an integer from 2 to {MAX_K} or "auto"', self.k)
+        seed_ok = 0 <= self.seed <= MAX_SEED
+        require(seed_ok, "model", "seed", f"an integer from 0 to {MAX_SEED}", self.seed)
         for name in ("passes", "iterations", "no_below", "workers"):
             require(getattr(self, name) >= 1, "model", name, "an integer >= 1", getattr(self, name))
         chunks_ok = self.chunksize >= 0
@@ -108,8 +113,9 @@ class SelectKSettings:
 
     def __post_init__(self):
         check_fields(self, "select_k")
-        ks_ok = bool(self.ks) and min(self.ks) >= MIN_K
-        require(ks_ok, "select_k", "ks", "a non-empty list of integers >= 2", self.ks)
+        ks_ok = bool(self.ks) and min(self.ks) >= MIN_K and max(self.ks) <= MAX_K
+        rule = f"a non-empty list of integers from 2 to {MAX_K}"
+        require(ks_ok, "select_k", "ks", rule, self.ks)
         require(self.resamples >= 0, "select_k", "resamples", "an integer >= 0", self.resamples)
         require(self.draw_seed >= 0, "select_k", "draw_seed", "an integer >= 0", self.draw_seed)
         require(self.workers >= 0, "select_k", "workers", "an integer >= 0", self.workers)

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
-from topics.errors import input_error
+from topics.errors import InputError, input_error
 from topics.model.k_rule import MIN_THEME_SEEDS
 from topics.resources import default_path
+from topics.validate import check_names
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -66,6 +67,10 @@ class ThemeSet:
         return ThemeSet(tuple(self.get(i) for i in ids), self.source, self.sha256)
 
 
+#: The keys of a [[theme]] table; any other is named, with the closest of these.
+THEME_KEYS = ("id", "label_zh", "label_en", "seeds")
+
+
 def load_themes(path: str | Path | None = None) -> ThemeSet:
     """Read and validate a themes file (default: the shipped ``themes.toml``).
 
@@ -80,11 +85,16 @@ def load_themes(path: str | Path | None = None) -> ThemeSet:
         raise input_error(path, f"cannot read themes ({exc.strerror or exc})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise input_error(path, f"is not valid TOML ({exc})") from None
+    check_names(table, ["theme"], "unknown section", str(path))
     entries = table.get("theme")
     if not isinstance(entries, list) or not entries:
         raise input_error(path, "has no [[theme]] tables", "see the shipped data/themes.toml")
     problems, themes, owner = [], [], {}
     for n, entry in enumerate(entries, start=1):
+        try:
+            check_names(entry, list(THEME_KEYS), f"theme {n} has unknown key", None)
+        except InputError as exc:
+            problems.append(f"{exc.problem} ({exc.hint})")
         missing = [k for k in ("id", "label_zh", "label_en", "seeds") if k not in entry]
         if missing:
             problems.append(f"theme {n}: missing {', '.join(missing)}")
