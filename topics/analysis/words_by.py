@@ -23,9 +23,9 @@ The intervals are simultaneous over a topic's listed words at one level (bootstr
 so "rising" (``signal``) means that the change is beyond what resampling produces for any of
 that topic's words, not one lucky word among dozens.
 
-Levels: a numeric column with more than :data:`MAX_LEVELS` values (years) is cut into
-``periods`` periods of consecutive values holding about equal numbers of articles (never
-splitting a value); a category with more than :data:`MAX_LEVELS` values keeps the largest.
+Levels: a numeric column with more than ``periods`` values (years; 4 by default, at most
+:data:`MAX_LEVELS`) is cut into that many periods of consecutive values holding about equal
+numbers of articles (never splitting a value), else each value is a level; a category with more than :data:`MAX_LEVELS` values keeps the largest.
 Levels with fewer than :data:`MIN_ARTICLES` articles are left out, with a warning.
 
 >>> counts = sparse.csr_matrix([[4, 0, 1], [0, 3, 1]])
@@ -51,7 +51,7 @@ from topics.model.choices import LAMBDA, METHODS
 
 #: Most levels a column keeps (the figure stays readable up to this many).
 MAX_LEVELS = 20
-#: Periods a numeric column with more than MAX_LEVELS values is cut into, by default.
+#: Periods a numeric column with more values than this is cut into, by default.
 PERIODS = 4
 #: Fewest articles a level needs: with fewer, resampling cannot show its variability.
 MIN_ARTICLES = 3
@@ -209,9 +209,7 @@ def column_levels(
     if present.empty:
         raise input_error(None, f"metadata column {column!r} has no values")
     numeric = pd.api.types.is_numeric_dtype(present)
-    if numeric and present.nunique() > MAX_LEVELS:
-        if periods < 2:
-            raise input_error(None, f"periods must be at least 2, not {periods}")
+    if numeric and present.nunique() > periods:
         labels = period_labels(present, periods).reindex(values.index)
         order = list(dict.fromkeys(labels.dropna().loc[present.sort_values(kind="stable").index]))
         rule = (f"{column} cut into {len(order)} periods of consecutive values with about equal "
@@ -305,6 +303,8 @@ def words_by(
     >>> result = words_by(run, corpus, tokens, "year")  # doctest: +SKIP
     >>> result.changes().head()  # doctest: +SKIP
     """
+    if not 2 <= periods <= MAX_LEVELS:
+        raise input_error(None, f"periods must be between 2 and {MAX_LEVELS}, not {periods}")
     if method not in METHODS:
         raise input_error(None, f"method must be one of {', '.join(METHODS)}, not {method!r}")
     if draws < 20:
@@ -327,7 +327,8 @@ class _Inputs:
 
 
 def _inputs(run, corpus, documents, column: str, periods: int) -> _Inputs:
-    """The paragraphs the model trained on, in articles that are no copy, with a level."""
+    """The paragraphs with words, in articles that are no copy, with a level. A paragraph
+    repeated in several reports belongs to each of them (as in :mod:`topics.analysis.effects`)."""
     para = corpus.paragraphs[["paragraph_id", "article_id"]].reset_index(drop=True)
     counts = sparse.csr_matrix(run.counts(documents))
     if counts.shape[0] != len(para):
@@ -335,8 +336,7 @@ def _inputs(run, corpus, documents, column: str, periods: int) -> _Inputs:
     shares = run.paragraphs.set_index("paragraph_id").reindex(para["paragraph_id"])
     copies = set(run.articles.loc[run.articles["duplicate_of"].notna(), "article_id"])
     lengths = np.asarray(counts.sum(axis=1)).ravel()
-    keep = (shares["in_model"].fillna(False).to_numpy(dtype=bool) & (lengths > 0)
-            & ~para["article_id"].isin(copies).to_numpy())  # fmt: skip
+    keep = (lengths > 0) & ~para["article_id"].isin(copies).to_numpy()
     article_tokens = pd.Series(lengths[keep]).groupby(para["article_id"].to_numpy()[keep]).sum()
     levels = column_levels(corpus.articles, column, periods, article_tokens)
     level_of = para["article_id"].map(levels.of_article)
