@@ -113,7 +113,9 @@ def planted_project(root: Path, prepared, shift: bool) -> Path:
         themes["village_autonomy"].seeds, share_range=FLAT, shift=SHIFT if shift else None,
     )  # fmt: skip
     # a category with no planted difference: documents alternate between two places
-    places = pd.DataFrame({"file": truth["file"], "place": np.where(truth.index % 2, "甲县", "乙县")})
+    places = pd.DataFrame(
+        {"file": truth["file"], "place": np.where(truth.index % 2, "甲县", "乙县")}
+    )
     places.to_csv(root / "raw" / "metadata.csv", index=False)
     config = (ROOT / "topics.toml").read_text(encoding="utf-8")
     config = config.replace('raw = "data/raw"', f'raw = "{(root / "raw").as_posix()}"')
@@ -141,7 +143,9 @@ def unshifted(tmp_path_factory, prepared):
 
 def words_by_table(config: Path, column: str, suffix: str = ".csv", *extra: str) -> pd.DataFrame:
     out = config.parent / f"words_by_{column}{suffix}"
-    result = runner.invoke(app, ["words-by", column, "-q", "-c", str(config), "-o", str(out), *extra])
+    result = runner.invoke(
+        app, ["words-by", column, "-q", "-c", str(config), "-o", str(out), *extra]
+    )
     assert result.exit_code == 0, result.output
     if suffix == ".parquet":
         return pd.read_parquet(out)
@@ -176,7 +180,10 @@ def test_words_by_year_finds_the_planted_shift(shifted):
         row = finance.loc[(word, "2005–2009")]
         assert row["low"] < 0 < row["high"], (word, row)
     # the model's own reading: the old words' expected tokens in finance are (almost) gone
-    assert finance.loc[("财力", LATE[1]), "tokens"] < 0.05 * finance.loc[("财力", "2000–2004"), "tokens"]
+    assert (
+        finance.loc[("财力", LATE[1]), "tokens"]
+        < 0.05 * finance.loc[("财力", "2000–2004"), "tokens"]
+    )
     # and few other changes: most of the table is noise, and is shown as such
     assert (table["signal"].fillna("") != "").mean() < 0.05
 

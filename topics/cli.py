@@ -389,7 +389,8 @@ def words_by_command(
     n: Annotated[int, typer.Option("--n", "-n", min=1, help="Top words per topic and level.")] = 10,
     method: Annotated[Method, typer.Option(help="How words are ranked.")] = Method.relevance,
     periods: Annotated[
-        int, typer.Option(min=2, max=20, help="Periods a numeric column with more values is cut into.")
+        int,
+        typer.Option(min=2, max=20, help="Periods a numeric column with more values is cut into."),
     ] = 4,
     draws: Annotated[int, typer.Option(min=20, help="Bootstrap draws of the articles.")] = 200,
     seed: Annotated[int, typer.Option(min=0, help="Seed of the draws.")] = 0,

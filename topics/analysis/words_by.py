@@ -68,7 +68,9 @@ CHUNK = 200_000
 # --- the core: plain arrays ---------------------------------------------------------------
 
 
-def token_ratios(counts: sparse.csr_matrix, theta: np.ndarray, phi: np.ndarray) -> sparse.csr_matrix:
+def token_ratios(
+    counts: sparse.csr_matrix, theta: np.ndarray, phi: np.ndarray
+) -> sparse.csr_matrix:
     """``counts`` with each entry (d, w) divided by Σ_j θ_dj φ_jw, the model's probability of
     word w in document d: then θ_dk φ_kw times an entry is the expected count of w in topic k."""
     counts = sparse.csr_matrix(counts, dtype=float)
