@@ -273,7 +273,8 @@ def test_every_figure_is_drawn_on_the_planted_corpus(planted):
     root, _ = planted
     figures = root / "figures"
     for name in ("prevalence_by_year.png", "prevalence_by_year.svg", "theme_prevalence.png",
-                 "corpus_overview.png", "article_topics.png", "topic_terms.png"):  # fmt: skip
+                 "corpus_overview.png", "article_topics.png", "topic_terms.png",
+                 "topic_words_by_year.png", "topic_words_by_year.svg"):  # fmt: skip
         assert (figures / name).stat().st_size > 10_000, name
     assert '"prevalence_by_year.png"' in (figures / "MANIFEST.json").read_text(encoding="utf-8")
 

@@ -223,3 +223,38 @@ def test_words_by_errors_are_one_line(shifted):
     ]
     result = runner.invoke(app, ["words-by", "year", *config, "-q", "--draws", "5"])
     assert result.exit_code == 2 and "--draws" in result.output
+
+
+# --- the figure ----------------------------------------------------------------------------
+
+
+def synthetic_table(n_levels: int, k: int = 5, words: int = 12, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    levels = [str(2000 + i) for i in range(n_levels)]
+    rows = [{"topic": f"T{t + 1}", "term": f"词{t}{w:02d}", "level": lv,
+             "weight": rng.uniform(0, 0.1) * (1 + (w == 0) * i), "change": 0.0, "signal": ""}
+            for t in range(k) for w in range(words) for i, lv in enumerate(levels)]  # fmt: skip
+    table = pd.DataFrame(rows)
+    table.loc[(table["term"] == "词000") & (table["level"] != levels[0]), "signal"] = "rising"
+    return table
+
+
+@pytest.mark.parametrize("n_levels", [2, 20])
+def test_words_figure_reads_from_2_to_20_levels(n_levels, tmp_path):
+    from topics.plots.style import save_figure
+    from topics.plots.topic_words import WORDS, leading_words, plot_topic_words_by
+
+    table = synthetic_table(n_levels)
+    fig = plot_topic_words_by(table, "year", note="a note")
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(axes) == 5 and max(fig.get_size_inches()) <= 16
+    first = axes[0]
+    assert [t.get_text() for t in first.get_xticklabels()] == list(dict.fromkeys(table["level"]))
+    # the word with a signal comes first among the leading words and carries its marks
+    rows = [t.get_text().split()[0] for t in first.get_yticklabels()]
+    assert len(rows) == WORDS and "词000" in rows
+    assert sum(t.get_text() == "▲" for t in first.texts) == n_levels - 1
+    chosen = leading_words(table[table["topic"] == "T1"], list(dict.fromkeys(table["level"])))
+    assert list(chosen.index) == rows
+    (path,) = save_figure(fig, tmp_path / "words.png")
+    assert path.stat().st_size > 20_000

@@ -97,7 +97,8 @@ def make_figures(
               "figures": settings.fingerprint("figures"), "made_from": hashes}  # fmt: skip
     paths, drawn = figures.regenerate(corpus, run, selection, best_k, out, inputs, progress, force,
                                       prevalence_by=settings.figures.prevalence_by,
-                                      k_by_hand=settings.model.k != "auto")  # fmt: skip
+                                      k_by_hand=settings.model.k != "auto",
+                                      documents=lambda: tokenize_paragraphs(settings, corpus, False))  # fmt: skip
     rebuilt = dict(zip(made_from, (new_corpus, new_selection, new_run), strict=True))
     return figures.FiguresReport(out, paths, drawn, run.path.name,
                          [name for name, new in rebuilt.items() if new],

@@ -19,7 +19,9 @@ level of an ordered column (years: the first period), or all other levels pooled
 category (which words one place uses and the others do not). Its interval comes from a
 *cluster bootstrap*: the articles of each level are resampled with replacement (an article
 carries all its paragraphs), and everything above is recomputed from the responsibilities.
-The intervals are simultaneous over a topic's listed words at one level (bootstrap max-|t|),
+Each level's draws are spread by √(n/(n−1)) for its n articles (the bootstrap's known
+understatement of a mean's variance, large for small levels). The intervals are simultaneous
+over a topic's listed words at one level (bootstrap max-|t|),
 so "rising" (``signal``) means that the change is beyond what resampling produces for any of
 that topic's words, not one lucky word among dozens.
 
@@ -385,6 +387,11 @@ def _words_by(run, data: _Inputs, column: str, n: int, method: str, lam: float, 
     per_article = (mixing @ pair_contributions(ratios, theta, phi, pairs)).toarray()
     totals = (mixing @ topic_tokens(ratios, theta, phi))[:, pairs[:, 0]]  # articles × pairs
     resampled = bootstrap_weights(data.article_level, draws, seed)
+    # the bootstrap understates a mean's variance by (n - 1) / n in a level of n articles:
+    # each level's draws are spread by sqrt(n / (n - 1)) around the estimate to make up for it
+    sizes = np.bincount(data.article_level)
+    spread = np.sqrt(sizes / (sizes - 1))[data.article_level]
+    resampled = 1 + (resampled - 1) * spread
     full = np.ones((1, len(data.article_level)))
     estimate_tokens = np.zeros((1, n_levels, len(pairs)))
     estimate_totals = np.zeros_like(estimate_tokens)
