@@ -454,3 +454,20 @@ def figures(
     settings = _settings(config)
     report = pipeline.make_figures(settings, out=out, progress=not quiet, force=force)
     typer.echo("\n".join(report.lines()))
+
+
+@app.command()
+@friendly_errors
+def report(
+    config: ConfigOption = None,
+    quiet: QuietOption = False,
+    out: Annotated[
+        Path | None, typer.Option(help="The page (default: figures/report.html).")
+    ] = None,
+) -> None:
+    """The whole run as one offline HTML page: corpus, K, topics with passages, prevalence,
+    words by covariate, similar documents, provenance."""
+    from topics import pipeline
+
+    path = pipeline.make_report(_settings(config), out, progress=not quiet)
+    typer.echo(f"wrote {path} ({path.stat().st_size / 1024:.0f} kB)")

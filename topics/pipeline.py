@@ -59,6 +59,7 @@ __all__ = [
     "lexicon_paths",
     "load_prepared",
     "make_figures",
+    "make_report",
     "make_tokenizer",
     "model_settings",
     "open_run",
@@ -103,6 +104,43 @@ def make_figures(
     return figures.FiguresReport(out, paths, drawn, run.path.name,
                          [name for name, new in rebuilt.items() if new],
                          [name for name, new in rebuilt.items() if not new])  # fmt: skip
+
+
+def make_report(settings: Settings, out: Path | None = None, progress: bool = True) -> Path:
+    """The run of the config as one offline page (``figures/report.html`` by default; see
+    :mod:`topics.report`): the corpus, K selection and run are reused or built as for the
+    figures, and every section is computed by the library's own functions."""
+    from topics import report
+    from topics.analysis.design import default_formula
+    from topics.analysis.effects import estimate_effect
+    from topics.analysis.passages import topic_words
+    from topics.analysis.share import theme_prevalence
+    from topics.analysis.words_by import words_by
+    from topics.model.k_rule import explain
+    from topics.plots.prevalence import prevalence_columns
+
+    out = Path(out) if out else settings.path(settings.paths.figures) / "report.html"
+    corpus = prepared_corpus(settings, progress)
+    table, _ = k_selection(settings, progress=progress)
+    run = current_run(settings, progress)
+    columns = prevalence_columns(corpus.articles, settings.figures.prevalence_by)
+    tokens = tokenize_paragraphs(settings, corpus, False) if columns else None
+    topics = range(1, run.k + 1)
+    data = report.ReportInputs(
+        title=f"topics: run {run.path.name}",
+        corpus=corpus,
+        run=run,
+        k_table=table,
+        k_text=explain(table),
+        passages={k: report.passages_with_provenance(run, corpus, k) for k in topics},
+        highlight_words={k: topic_words(run, k) for k in topics},
+        theme_shares={theme: theme_prevalence(run, theme) for theme in run.theme_topics()},
+        effects={c: estimate_effect(run, corpus, default_formula(corpus.articles[c]))
+                 for c in columns},
+        words_by={c: words_by(run, corpus, tokens, c, progress=progress) for c in columns},
+        similar=report.similar_articles(run),
+    )  # fmt: skip
+    return report.save_report(data, out)
 
 
 def model_settings(settings: Settings, **overrides) -> ModelSettings:
