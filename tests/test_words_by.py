@@ -258,3 +258,17 @@ def test_words_figure_reads_from_2_to_20_levels(n_levels, tmp_path):
     assert list(chosen.index) == rows
     (path,) = save_figure(fig, tmp_path / "words.png")
     assert path.stat().st_size > 20_000
+
+
+def test_report_shows_the_planted_shift(shifted):
+    out = shifted.parent / "report.html"
+    result = runner.invoke(app, ["report", "-q", "-c", str(shifted), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"wrote {out}" in result.output
+    section = out.read_text(encoding="utf-8").split('id="words-by"', 1)[1]
+    section = section.split("</section>", 1)[0]
+    assert "<h3>Words by year</h3>" in section
+    rows = re.findall(r"<tr>(.*?)</tr>", section)
+    assert any("财源" in r and "rising" in r for r in rows)
+    assert any("财力" in r and "falling" in r for r in rows)
+    assert "Effects of year" in out.read_text(encoding="utf-8")

@@ -108,8 +108,9 @@ def make_figures(
 
 def make_report(settings: Settings, out: Path | None = None, progress: bool = True) -> Path:
     """The run of the config as one offline page (``figures/report.html`` by default; see
-    :mod:`topics.report`): the corpus, K selection and run are reused or built as for the
-    figures, and every section is computed by the library's own functions."""
+    :mod:`topics.report`): the corpus and run are reused or built, the K selection shown when
+    a current one is saved (`topics figures` or `select-k` make it), and every section is
+    computed by the library's own functions."""
     from topics import report
     from topics.analysis.design import default_formula
     from topics.analysis.effects import estimate_effect
@@ -121,8 +122,8 @@ def make_report(settings: Settings, out: Path | None = None, progress: bool = Tr
 
     out = Path(out) if out else settings.path(settings.paths.figures) / "report.html"
     corpus = prepared_corpus(settings, progress)
-    table, _ = k_selection(settings, progress=progress)
     run = current_run(settings, progress)
+    table = _current_selection(settings)
     columns = prevalence_columns(corpus.articles, settings.figures.prevalence_by)
     tokens = tokenize_paragraphs(settings, corpus, False) if columns else None
     topics = range(1, run.k + 1)
@@ -131,7 +132,7 @@ def make_report(settings: Settings, out: Path | None = None, progress: bool = Tr
         corpus=corpus,
         run=run,
         k_table=table,
-        k_text=explain(table),
+        k_text=explain(table) if table is not None else "",
         passages={k: report.passages_with_provenance(run, corpus, k) for k in topics},
         highlight_words={k: topic_words(run, k) for k in topics},
         theme_shares={theme: theme_prevalence(run, theme) for theme in run.theme_topics()},
@@ -141,6 +142,16 @@ def make_report(settings: Settings, out: Path | None = None, progress: bool = Tr
         similar=report.similar_articles(run),
     )  # fmt: skip
     return report.save_report(data, out)
+
+
+def _current_selection(settings: Settings) -> pd.DataFrame | None:
+    """The saved K-selection table of the config's grid, when current (None: not saved)."""
+    ks = _grid(settings)
+    if not ks:
+        return None
+    model = model_settings(settings, k=max(ks[0], 2))
+    return _saved_table(settings, _selection_inputs(settings, model, ks,
+                                                    settings.select_k.resamples)[0])  # fmt: skip
 
 
 def model_settings(settings: Settings, **overrides) -> ModelSettings:

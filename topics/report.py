@@ -56,7 +56,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .passage { background: #fafafa; border: 1px solid #eee; padding: 0.4rem 0.6rem; margin: 0.4rem 0; }
 .meta { color: #666; font-size: 0.8rem; } mark { background: #fde68a; }
 .rising { color: #1a6a1a; } .falling { color: #b2182b; }
-pre { white-space: pre-wrap; font-size: 0.8rem; background: #fafafa; padding: 0.5rem; }
+pre { font-family: inherit; white-space: pre-wrap; font-size: 0.8rem; background: #fafafa; padding: 0.5rem; }
 """.replace("@FAMILY@", FONT_FAMILY)
 
 
@@ -157,7 +157,10 @@ def k_choice(data: ReportInputs) -> str:
     run = data.run
     chosen = f"<p>This run has K = {run.k} topics.</p>"
     if data.k_table is None:
-        return chosen + "<p>No K selection is saved for these settings (`topics select-k`).</p>"
+        return chosen + (
+            "<p>No current K selection is saved for these settings: "
+            "<code>topics select-k</code> or <code>topics figures</code> makes one.</p>"
+        )
     from topics.model.k_rule import k_summary
 
     summary = k_summary(data.k_table).reset_index()
@@ -183,8 +186,13 @@ def topic_section(data: ReportInputs, k: int) -> str:
         how = f"automatic: its top three words by relevance (λ = {LAMBDA})"
     quality = [c for c in run.topics.columns
                if c not in {"topic", "name", "theme", "label", "label_en", "auto_label",
-                            "top_terms"} and pd.api.types.is_numeric_dtype(run.topics[c])]  # fmt: skip
+                            "top_terms", "prevalence"} and pd.api.types.is_numeric_dtype(run.topics[c])]  # fmt: skip
+    from topics.model.k_rule import STABLE
+
     measures = ", ".join(f"{c} {row[c]:.3f}" for c in quality if pd.notna(row[c]))
+    if "stability" in row and pd.notna(row["stability"]):
+        verdict = "stable" if row["stability"] >= STABLE else "unstable"
+        measures += f" ({verdict}: a topic is stable from a mean top-10 Jaccard of {STABLE:g})"
     passages = []
     for p in data.passages.get(k, pd.DataFrame()).itertuples():
         from topics.analysis.passages import highlight
@@ -198,15 +206,19 @@ def topic_section(data: ReportInputs, k: int) -> str:
             f'<a href="#{esc(anchor(p.paragraph_id))}">{esc(p.paragraph_id)}</a> · '
             f"{esc(p.title)}{' › ' + esc(p.section) if p.section else ''} · "
             f"{esc(p.path)}, lines {p.line_start}–{p.line_end}"
-            f"{' · also: ' + links if links else ''}</div>"
+            f" · topic {topic_link(run, k)}{' · also: ' + links if links else ''}</div>"
             f"{highlight(text, data.highlight_words.get(k, []), 'html')}</div>"
         )  # fmt: skip
+    table = data.passages.get(k, pd.DataFrame())
+    jump = " ".join(f'<a href="#{esc(anchor(pid))}">{esc(pid)}</a>'
+                    for pid in table.get("paragraph_id", []))  # fmt: skip
     return (
         f'<section class="topic" id="T{k}"><h3>T{k} {esc(row["label"])}</h3>'
         f"<p>prevalence {row['prevalence']:.3f}; {esc(measures)}</p>"
         f"<p><b>words</b> (relevance, λ = {LAMBDA}): {esc(words['relevance'])}<br>"
         f"<b>FREX</b>: {esc(words['frex'])}</p>"
-        f"<p><b>label</b>: {how}</p><h4>Representative passages</h4>{''.join(passages)}</section>"
+        f"<p><b>label</b>: {how}</p><h4>Representative passages</h4>"
+        f'<p class="meta topic-passages">passages: {jump}</p>{"".join(passages)}</section>'
     )
 
 
