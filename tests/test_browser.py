@@ -1,4 +1,5 @@
-"""figures/ldavis.html in a real browser: Chromium driven by Playwright, with the network blocked.
+"""figures/ldavis.html and the report page (`topics report`) in a real browser: Chromium driven by
+Playwright, with the network blocked.
 
 Run it with ``make test-browser`` (installs Playwright, the ``browser`` extra). Chromium comes
 from the system (``apt-get install chromium``; Playwright's own browser download is not
