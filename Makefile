@@ -28,7 +28,7 @@ figures: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest --nbmake --nbmake-timeout=300 --doctest-modules topics tests notebooks
 
-## Test figures/ldavis.html in a real Chromium, offline (apt-get install chromium first)
+## Test figures/ldavis.html in a real Chromium, offline (apt-get install chromium first; .ci/run does)
 test-browser: $(VENV)/.browser-stamp
 	$(BIN)/python -m pytest -v -rs tests/test_browser.py
 
@@ -53,8 +53,8 @@ lab: $(STAMP)
 bench: $(STAMP)
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
-## Re-pin requirements.lock from the current .venv (after changing dependencies)
-lock: $(STAMP)
+## Re-pin requirements.lock from the current .venv, browser extra included (after changing dependencies)
+lock: $(VENV)/.browser-stamp
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^topics' > requirements.lock
 
 ## Remove derived data, caches and figures (data/raw is never touched)

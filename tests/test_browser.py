@@ -4,7 +4,7 @@ Playwright, with the network blocked.
 Run it with ``make test-browser`` (installs Playwright, the ``browser`` extra). Chromium comes
 from the system (``apt-get install chromium``; Playwright's own browser download is not
 needed) or from ``TOPICS_CHROMIUM``. Without either the test is skipped, saying which is
-missing. The Chinese check is meaningful on a machine without CJK system fonts
+missing, unless ``TOPICS_REQUIRE_BROWSER=1`` (set by ``.ci/run``): then it fails. The Chinese check is meaningful on a machine without CJK system fonts
 (``fc-list :lang=zh`` prints nothing): there only the page's own font can draw the glyphs.
 """
 
@@ -53,14 +53,22 @@ def chromium_path() -> str | None:
     return None
 
 
+def missing(reason: str) -> None:
+    """Skip for want of ``reason``; fail instead where the browser is required (CI)."""
+    if os.environ.get("TOPICS_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"TOPICS_REQUIRE_BROWSER=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="Playwright is not installed: `make test-browser` adds it"
-    )
+    try:
+        from playwright import sync_api
+    except ImportError:
+        missing("Playwright is not installed: `make test-browser` adds it")
     executable = chromium_path()
     if executable is None:
-        pytest.skip("no Chromium installed: `apt-get install chromium` or set TOPICS_CHROMIUM")
+        missing("no Chromium installed: `apt-get install chromium` or set TOPICS_CHROMIUM")
     profile = tmp_path_factory.mktemp("chromium-profile")  # empty --user-data-dir
     with sync_api.sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(

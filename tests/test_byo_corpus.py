@@ -109,15 +109,30 @@ def test_prepare_fit_share_infer(my_reports, config, tmp_path):
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out)
     assert table["year"].tolist() == [2019, 2020, 2021]
-    assert table[["T1", "T2", "T3"]].sum(axis=1).round(6).eq(1).all()
+    # by hand: each year's articles (no duplicates here), their shares weighted by tokens
+    articles = run.articles.merge(corpus.articles[["article_id", "year"]], on="article_id")
+    assert articles["duplicate_of"].isna().all()
+    for row in table.itertuples():
+        group = articles[articles["year"] == row.year]
+        weights = group["n_tokens"] / group["n_tokens"].sum()
+        expected = (group[["T1", "T2", "T3"]].mul(weights, axis=0)).sum()
+        assert [row.T1, row.T2, row.T3] == pytest.approx(expected.tolist(), abs=1e-6)
+        assert (row.n, row.n_tokens) == (len(group), group["n_tokens"].sum())
     result = runner.invoke(app, ["share", "--by", "province", "-c", str(config)])
     assert result.exit_code == 1 and "no metadata column 'province'" in result.output
 
+    # a copy of one of the reports, under a new name: inferred, its mix is that report's
     new = tmp_path / "new.docx"
-    _docx(new, ["乡镇财政负债沉重,转移支付不足。", "村务公开是村民自治的关键。"])
-    result = runner.invoke(app, ["infer", str(new), "-q", "-c", str(config)])
+    new.write_bytes((my_reports / "2019_湖北_00.docx").read_bytes())
+    out = tmp_path / "new.csv"
+    result = runner.invoke(app, ["infer", str(new), "-q", "-c", str(config), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert "new" in result.output
+    inferred = pd.read_csv(out, encoding="utf-8-sig").iloc[0]
+    assert inferred["document"] == "new"
+    mixes = run.articles.set_index("article_id")[["T1", "T2", "T3"]]
+    distance = (mixes - inferred[["T1", "T2", "T3"]].astype(float)).abs().sum(axis=1)
+    original = pages.at["2019_湖北_00.docx", "page_id"]
+    assert distance.idxmin().startswith(original) and distance.min() < 0.1, distance
 
 
 def test_the_input_folder_becomes_the_projects_corpus(my_reports, tmp_path):

@@ -134,21 +134,45 @@ def test_prepare_prints_a_summary(config, tmp_path):
 
 
 def test_show_and_infer_use_the_latest_run(config, run, tmp_path):
-    shown = runner.invoke(app, ["show", "--config", str(config), "--run", str(run.path)])
-    assert shown.exit_code == 0, shown.output
-    assert "T1" in shown.output and "finance" in shown.output
-    for row in run.topics.itertuples():  # each topic's stability, unstable ones marked "!"
-        mark = "!" if row.stability < 0.5 else " "
-        assert f"{row.stability:.2f}{mark} {row.label}" in shown.output
-    doc = tmp_path / "doc.txt"
-    doc.write_text("乡镇财政负债沉重,转移支付不足。\n", encoding="utf-8")
-    out = tmp_path / "shares.csv"
-    result = runner.invoke(
-        app,
-        ["infer", str(doc), "--config", str(config), "--run", str(run.path), "-o", str(out), "-q"],
+    """Without ``--run``, show and infer read the run that ``latest`` names: a K = 6 fit made
+    after the session's K = 8 run, then the K = 8 run once ``latest`` names it again."""
+    import shutil
+
+    from topics.model.runs import load_run
+
+    runs = tmp_path / "runs"
+    text = config.read_text(encoding="utf-8").replace(
+        f'runs = "{run.path.parent}"', f'runs = "{runs}"'
     )
-    assert result.exit_code == 0, result.output
-    assert out.exists() and (tmp_path / "shares_paragraphs.csv").exists()
+    assert text != config.read_text(encoding="utf-8")
+    config.write_text(text, encoding="utf-8")
+    shutil.copytree(run.path, runs / run.path.name)
+    fitted = runner.invoke(app, ["fit", "-k", "6", "-q", "--config", str(config)])
+    assert fitted.exit_code == 0, fitted.output
+    six = load_run(runs / (runs / "latest").read_text(encoding="utf-8").strip())
+    assert six.k == 6 and six.path.name != run.path.name
+    doc = tmp_path / "doc.txt"
+    doc.write_text("乡镇财政负债沉重,转移支付不足,财力紧张。\n", encoding="utf-8")
+    for latest in (six, run):
+        (runs / "latest").write_text(latest.path.name + "\n", encoding="utf-8")
+        shown = runner.invoke(app, ["show", "--config", str(config)])
+        assert shown.exit_code == 0, shown.output
+        for row in latest.topics.itertuples():  # each topic's stability, unstable ones marked "!"
+            mark = "!" if row.stability < 0.5 else " "
+            assert f"{row.stability:.2f}{mark} {row.label}" in shown.output
+        assert f"T{latest.k + 1}" not in shown.output
+        out = tmp_path / f"shares{latest.k}.csv"
+        result = runner.invoke(
+            app, ["infer", str(doc), "--config", str(config), "-o", str(out), "-q"]
+        )
+        assert result.exit_code == 0, result.output
+        shares = pd.read_csv(out, encoding="utf-8-sig")
+        topics = [c for c in shares.columns if re.fullmatch(r"T\d+", c)]
+        assert topics == latest.topic_columns
+        assert shares.loc[0, topics].sum() == pytest.approx(1)
+        finance = f"T{latest.theme_topics()['finance']}"
+        assert shares.loc[0, topics].idxmax() == finance, shares.loc[0, topics]
+        assert (tmp_path / f"shares{latest.k}_paragraphs.csv").exists()
 
 
 def test_select_k_says_when_the_best_k_is_at_the_edge(config):

@@ -1,6 +1,7 @@
 """How prevalence varies with metadata (topics.analysis.effects), its figures, and the
 planted-trend corpus on which the answer is known."""
 
+import json
 import re
 from pathlib import Path
 
@@ -269,14 +270,40 @@ def test_topics_effect_recovers_the_planted_trends(planted):
     pd.testing.assert_frame_equal(pd.read_parquet(parquet), expected, check_dtype=False)
 
 
-def test_every_figure_is_drawn_on_the_planted_corpus(planted):
+def test_every_figure_is_drawn_on_the_planted_corpus(planted, tmp_path):
+    """The planted project's figures are the ones its metadata call for (prevalence and words by
+    year: the documents have years), each recorded with its hash, and the prevalence figure shows
+    the planted trends: finance rising, village autonomy falling, year by year."""
+    from topics import pipeline
+    from topics.config import Settings
+    from topics.plots.prevalence import prevalence_jobs
+    from topics.plots.style import save_figure
+    from topics.storage import file_sha256
+
     root, _ = planted
     figures = root / "figures"
-    for name in ("prevalence_by_year.png", "prevalence_by_year.svg", "theme_prevalence.png",
-                 "corpus_overview.png", "article_topics.png", "topic_terms.png",
-                 "topic_words_by_year.png", "topic_words_by_year.svg"):  # fmt: skip
-        assert (figures / name).stat().st_size > 10_000, name
-    assert '"prevalence_by_year.png"' in (figures / "MANIFEST.json").read_text(encoding="utf-8")
+    manifest = json.loads((figures / "MANIFEST.json").read_text(encoding="utf-8"))
+    drawn = {p.name for p in figures.iterdir()} - {"MANIFEST.json"}
+    assert set(manifest["figures"]) == drawn
+    assert drawn == {"corpus_overview.png", "k_selection.png", "article_similarity.png",
+                     "intertopic_map.png", "ldavis.html"} | {
+        f"{name}.{suffix}" for suffix in ("png", "svg")
+        for name in ("topic_terms", "article_topics", "theme_prevalence", "prevalence_by_year",
+                     "topic_words_by_year")
+    }  # fmt: skip
+    for name in drawn:
+        assert manifest["figures"][name]["sha256"] == file_sha256(figures / name), name
+    settings = Settings.load(root / "topics.toml")
+    run, corpus = pipeline.open_run(settings), pipeline.prepared_corpus(settings)
+    fig = prevalence_jobs(run, corpus)["prevalence_by_year"]()
+    lines = {line.get_label().split()[0]: line for line in fig.axes[0].lines}
+    for theme, sign in (("finance", 1), ("village_autonomy", -1)):
+        line = lines[f"T{run.theme_topics()[theme]}"]
+        years, share = line.get_xdata(), line.get_ydata()
+        assert years[0] == 2000 and years[-1] == 2019
+        assert sign * np.polyfit(years, share, 1)[0] > 0, theme
+    saved = save_figure(fig, tmp_path / "prevalence_by_year.png")[0]
+    assert saved.read_bytes() == (figures / "prevalence_by_year.png").read_bytes()
 
 
 def test_effect_errors_are_one_line(planted):

@@ -1,5 +1,6 @@
 """The notebook topic browser: its pieces render and update when a control moves."""
 
+import html
 import re
 
 from topics.plots.explore import explore, passages_html, terms_html
@@ -28,9 +29,23 @@ def test_terms_follow_lambda(run):
 
 
 def test_passages_highlight_theme_words(run, prepared):
-    page = passages_html(run, prepared, topic=1)
-    assert page.count("<li>") == 3
-    assert "<mark>" in page and "财政" in page
+    """One item per representative paragraph, in rank order; each shows a piece of its
+    paragraph with every key word of the topic in ``<mark>``, and nothing else marked."""
+    from topics.analysis.passages import representative_passages, topic_words
+
+    k = run.theme_topics()["finance"]
+    words = topic_words(run, k)
+    table = representative_passages(run, prepared, topic=k, n=3)
+    page = passages_html(run, prepared, topic=k)
+    items = re.findall(r"<li><code>(.*?)</code>.*?<br>(.*?)</li>", page)
+    assert [paragraph_id for paragraph_id, _ in items] == table["paragraph_id"].tolist()
+    for (_, shown), paragraph in zip(items, table["text"], strict=True):
+        marked = re.findall("<mark>(.*?)</mark>", shown)
+        assert marked and set(marked) <= set(words)
+        plain = html.unescape(re.sub("</?mark>", "", shown)).strip("…")
+        assert plain in paragraph
+        unmarked = html.unescape(re.sub("<mark>.*?</mark>", "|", shown))
+        assert not [w for w in words if w in unmarked]
 
 
 def test_widget_updates_when_topic_or_lambda_changes(run, prepared):

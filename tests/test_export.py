@@ -21,10 +21,6 @@ def test_tables_come_back_as_written(tmp_path, reader):
     pd.testing.assert_frame_equal(reader(path), TABLE)
 
 
-def test_csv_has_a_bom_for_spreadsheets(tmp_path):
-    assert write_table(TABLE, tmp_path / "t.csv").read_bytes().startswith(b"\xef\xbb\xbf")
-
-
 def test_latex_is_a_booktabs_table_with_escaped_text(tmp_path):
     text = write_table(TABLE, tmp_path / "t.tex").read_text(encoding="utf-8")
     lines = text.splitlines()
@@ -43,10 +39,45 @@ def test_markdown_escapes_pipes(tmp_path):
     ]
 
 
-@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".tex", ".md"])
-def test_same_table_same_bytes(tmp_path, suffix):
-    first = write_table(TABLE, tmp_path / f"a{suffix}").read_bytes()
-    assert write_table(TABLE, tmp_path / f"b{suffix}").read_bytes() == first
+SUFFIXES = [".csv", ".parquet", ".tex", ".md"]
+#: Writes TABLE in every format of SUFFIXES into the folder argv[1], in a process of its own.
+WRITE = f"""
+import sys
+from pathlib import Path
+import pandas as pd
+from topics.export import write_table
+table = pd.DataFrame({TABLE.to_dict("list")!r})
+for suffix in {SUFFIXES!r}:
+    write_table(table, Path(sys.argv[1]) / ("t" + suffix))
+"""
+
+
+@pytest.fixture(scope="module")
+def written_elsewhere(tmp_path_factory) -> dict[str, bytes]:
+    """The files two other processes wrote (another hash seed, another time); both equal."""
+    import os
+    import subprocess
+    import sys
+
+    found = []
+    for seed in ("1", "2"):
+        out = tmp_path_factory.mktemp(f"seed{seed}")
+        env = os.environ | {"PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-c", WRITE, str(out)], env=env, check=True)
+        found.append({suffix: (out / f"t{suffix}").read_bytes() for suffix in SUFFIXES})
+    assert found[0] == found[1]
+    return found[0]
+
+
+@pytest.mark.parametrize("suffix", SUFFIXES)
+def test_same_table_same_bytes_in_another_process(tmp_path, suffix, written_elsewhere):
+    assert write_table(TABLE, tmp_path / f"a{suffix}").read_bytes() == written_elsewhere[suffix]
+
+
+def test_csv_is_utf8_with_a_bom_for_spreadsheets(tmp_path):
+    assert write_table(TABLE, tmp_path / "t.csv").read_bytes() == (
+        "\ufefftopic,label,share\nT1,乡镇财政 a_b,0.125\nT2,村民 & 自治 | 50%,0.5\n"
+    ).encode("utf-8")
 
 
 @pytest.mark.parametrize("name", ["t.png", "t", "t.json"])

@@ -86,6 +86,7 @@ def test_project_run_is_identical_in_a_second_process(run, project_settings, tmp
         from topics.config import Settings
         from topics import pipeline
         s = Settings.load({str(project_settings.source)!r})
+        s = replace(s, model=replace(s.model, k={project_settings.model.k!r}))  # as the session's
         paths = replace(s.paths, raw=pathlib.Path({str(project_settings.paths.raw)!r}),
                         processed=pathlib.Path({str(tmp_path / "p")!r}),
                         cache=pathlib.Path({str(tmp_path / "c")!r}),

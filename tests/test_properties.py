@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from topics.corpus import cleaning
 from topics.corpus.cleaning import count_chars, load_furniture, normalise_line
-from topics.corpus.layout import split_long_line
+from topics.corpus.layout import SENTENCE_END, split_long_line
 from topics.corpus.prepare import Line, join_broken_lines, split_pages
 from topics.corpus.readers import RawText
 from topics.corpus.shingles import containment_pairs, shingle_matrix
@@ -82,12 +82,25 @@ def test_join_broken_lines_keeps_text_and_order(texts, max_chars):
         assert all(len(line.text) <= longest for line in joined)
 
 
+#: Text made of sentence ends, commas, spaces and a few characters, or of any characters.
+PROSE = st.text(st.sampled_from("甲乙丙丁。,!?” "), max_size=400) | st.text(max_size=400)
+
+
 @FAST
-@given(st.text(max_size=400), st.integers(1, 60))
+@given(PROSE, st.integers(1, 60))
 def test_split_long_line_loses_nothing(line, limit):
     pieces = split_long_line(line, limit)
     assert "".join(pieces) == line
-    assert all(0 < len(p) <= limit for p in pieces) or pieces == [line]
+    if not line:
+        assert pieces == [""]
+        return
+    assert all(0 < len(p) <= limit for p in pieces)
+    # a cut falls in the second half of its window, after a sentence end there if any
+    for piece in pieces[:-1]:
+        assert len(piece) > limit // 2
+        ends = [m.end() for m in SENTENCE_END.finditer(piece[limit // 2 :])]
+        if ends:
+            assert limit // 2 + ends[-1] == len(piece), piece
 
 
 @FAST

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from topics.analysis import reports
-from topics.analysis.passages import representative_passages
+from topics.analysis.passages import representative_passages, topic_words
 from topics.model import k_rule
 
 
@@ -63,10 +65,25 @@ def test_fit_text_reports_pruning_seeds_and_shares(run):
 
 
 def test_passages_text_highlights_the_key_words(run, prepared):
+    """Each excerpt is a piece of its paragraph with every key word of the topic marked, and
+    nothing else marked."""
+    k = run.theme_topics()["finance"]
     table = representative_passages(run, prepared, theme="finance", n=2)
-    text = reports.passages_text(run, table, 1, width=80)
-    assert text.startswith("T1 乡镇财政: key words")
-    assert text.count("【") >= 2 and f"1. {table['paragraph_id'].iloc[0]}" in text
+    words = topic_words(run, k)
+    text = reports.passages_text(run, table, k, width=80)
+    lines = text.splitlines()
+    label = run.topics.set_index("topic").loc[k, "label"]
+    assert lines[0] == f"T{k} {label}: key words {' '.join(words[:15])}"
+    heads = [line for line in lines if re.match(r"\d+\. ", line)]
+    assert [h.split()[1] for h in heads] == table["paragraph_id"].tolist()
+    excerpts = [line[3:] for line in lines if line.startswith("   ") and line[3] != "§"]
+    assert len(excerpts) == len(table) == 2
+    for line, paragraph in zip(excerpts, table["text"], strict=True):
+        marked = re.findall("【(.*?)】", line)
+        assert marked and set(marked) <= set(words)
+        assert line.replace("【", "").replace("】", "").strip("…") in paragraph
+        unmarked = re.sub("【.*?】", "|", line)
+        assert not [w for w in words if w in unmarked]
 
 
 def test_show_marks_the_seed_words_of_theme_topics(run):

@@ -132,10 +132,15 @@ def test_missing_lexicon_file_is_named(tmp_path):
 def test_pos_filter_keeps_only_chosen_tags(lexicons):
     from topics.text.tokenize import TokenizeSettings
 
+    text = "乡镇政府组织村民选举,干部督促落实考核,财政支出增长迅速。"
+    every = ["乡镇政府", "组织", "村民", "选举", "干部", "督促", "考核", "财政支出", "增长", "迅速"]
+    assert Tokenizer(lexicons)(text) == every
     nouns = Tokenizer(lexicons, TokenizeSettings(pos_filter=("n",)))
-    tokens = nouns("乡镇政府积极推动村民自治,干部认真学习。")
-    assert "乡镇政府" in tokens or "政府" in tokens
-    assert "学习" not in tokens  # a verb
+    assert nouns(text) == ["乡镇政府", "村民", "干部", "财政支出"]
+    removed = nouns.filter(nouns.segment(text))[1]
+    assert {word for word, rule in removed if rule == "pos"} == set(every) - set(nouns(text))
+    verbs = Tokenizer(lexicons, TokenizeSettings(pos_filter=("v",)))
+    assert verbs(text) == ["组织", "选举", "督促", "考核", "增长"]
 
 
 def test_phrases_merge_frequent_pairs(lexicons):
@@ -144,7 +149,15 @@ def test_phrases_merge_frequent_pairs(lexicons):
     texts = ["基层 财政 困难 严重。基层财政困难。"] * 10 + ["村民 选举 公开。"] * 3
     settings = TokenizeSettings(phrases=True, phrase_min_count=3, phrase_threshold=0.1)
     result = tokenize_corpus(texts, Tokenizer(lexicons, settings), progress=False)
-    assert any("_" in token for token in result.tokens[0])
+    assert result.tokens[0] == ["基层_财政", "困难_严重", "基层_财政困难"]
+    # a pair seen only phrase_min_count times scores 0 (gensim counts above the minimum)
+    assert result.tokens[-1] == ["村民", "选举", "公开"]
+    lower = TokenizeSettings(phrases=True, phrase_min_count=2, phrase_threshold=0.1)
+    assert tokenize_corpus(texts, Tokenizer(lexicons, lower), progress=False).tokens[-1] == [
+        "村民_选举", "公开"
+    ]  # fmt: skip
+    plain = tokenize_corpus(texts, Tokenizer(lexicons), progress=False)
+    assert plain.tokens[0] == ["基层", "财政", "困难", "严重", "基层", "财政困难"]
 
 
 def test_parallel_segmentation_matches_single_process(prepared, lexicons):

@@ -365,8 +365,6 @@ def k_selection(
     CSV, manifest) under ``<runs>/k_selection`` and reused while its inputs are unchanged.
     The full-data fit at the K the config uses (``k`` or, for ``"auto"``, the recommended K)
     is saved as that run, with its per-topic stability: ``topics fit`` need not fit again.
-
-    >>> table, k = k_selection(Settings.load("topics.toml"), ks=(4, 6))  # doctest: +SKIP
     """
     return _k_selection(settings, ks, resamples, progress)[0]
 

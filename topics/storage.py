@@ -221,8 +221,19 @@ def _swap_in(tmp: Path, target: Path) -> None:
 def atomic_folder(target: str | Path) -> Iterator[Path]:
     """Yield an empty temporary folder that replaces ``target`` only if the block succeeds.
 
-    >>> with atomic_folder("data/processed") as tmp:       # doctest: +SKIP
-    ...     (tmp / "articles.csv").write_text("...")
+    >>> import tempfile
+    >>> target = Path(tempfile.mkdtemp()) / "processed"
+    >>> with atomic_folder(target) as tmp:
+    ...     _ = (tmp / "articles.csv").write_text("a,b")
+    >>> [p.name for p in target.iterdir()]
+    ['articles.csv']
+    >>> with atomic_folder(target) as tmp:
+    ...     _ = (tmp / "half.csv").write_text("a,")
+    ...     raise ValueError("interrupted")
+    Traceback (most recent call last):
+    ValueError: interrupted
+    >>> [p.name for p in target.iterdir()]
+    ['articles.csv']
     """
     target = Path(target)
     _prepare_folder(target.parent)

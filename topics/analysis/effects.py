@@ -247,9 +247,9 @@ def estimate_effect(
 
     ``run``: a :class:`~topics.model.runs.TopicRun`; ``corpus``: its prepared corpus (metadata
     columns such as ``year``). Units are articles (token-weighted paragraphs) or paragraphs.
-
-    >>> effects = estimate_effect(run, corpus, "~ year")  # doctest: +SKIP
-    >>> effects.table.query("theme == 'finance' and kind == 'coefficient'")  # doctest: +SKIP
+    E.g. ``estimate_effect(run, corpus, "~ year").table.query("kind == 'coefficient'")``: the
+    change per year of every topic's share (the planted trends it recovers:
+    ``tests/test_effects.py``).
     """
     if draws < 1:
         raise input_error(None, f"draws must be at least 1, not {draws}")

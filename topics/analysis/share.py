@@ -37,8 +37,6 @@ def theme_prevalence(
     topic's marginal of Dirichlet(γ)) with ``numpy.random.default_rng(seed)``: it carries the
     model's uncertainty, which is larger for short paragraphs. Columns: article_id,
     short_title, share, low, high, n_paragraphs (with words).
-
-    >>> theme_prevalence(run, "finance").head(3)  # doctest: +SKIP
     """
     if draws < 1:
         raise ValueError(f"draws must be at least 1, got {draws}")

@@ -114,8 +114,8 @@ def prepare_corpus(
     ``filename_pattern`` and ``metadata_file`` (a CSV in ``folder``) give metadata columns,
     ``year_from_filename`` a default ``year`` column (see :mod:`topics.corpus.metadata`); ``progress``: progress bars (None: only on a terminal).
 
-    >>> corpus = prepare_corpus("data/raw")                      # doctest: +SKIP
-    >>> corpus.articles[["article_id", "short_title", "duplicate_of"]]  # doctest: +SKIP
+    ``prepare_corpus("data/raw").articles`` lists the bundled reports (tested in
+    ``tests/test_corpus.py``).
     """
     if layout not in LAYOUTS:
         raise input_error(

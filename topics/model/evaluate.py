@@ -139,8 +139,14 @@ def heldout_perplexity(
     ``log_perplexity`` is not used: its bound is in natural log (not base 2), dominated by the
     topic-word term on a small test set, and wrong for a matrix ``eta``.
 
-    >>> heldout_perplexity(fit_lda(train_tokens, ModelSettings(k=8)), test_tokens)  # doctest: +SKIP
-    312.5
+    >>> from topics.model.lda import ModelSettings, fit_lda
+    >>> from topics.model.synthetic import planted_corpus
+    >>> docs = planted_corpus(3, n_docs=60, seed=1)
+    >>> fitted = fit_lda(docs[:50], ModelSettings(k=3, no_below=1, passes=5))
+    >>> topics = heldout_perplexity(fitted, docs[50:])
+    >>> words_only = heldout_perplexity(fitted, docs[50:], unigram=True)
+    >>> 1 < topics < words_only / 2 < len(fitted.dictionary)  # about 16 against 40
+    True
     """
     known = [[w for w in doc if w in fitted.dictionary.token2id] for doc in tokens]
     known = [doc for doc in known if len(doc) >= 2]
@@ -299,10 +305,8 @@ def select_k(
     progress: bool = True,
     workers: int = WORKERS,
 ) -> pd.DataFrame:
-    """The table of :func:`measure_ks`: one row per (k, topic).
-
-    >>> select_k(tokens, ModelSettings(), ks=(4, 6), resamples=3)  # doctest: +SKIP
-    """
+    """The table of :func:`measure_ks`: one row per (k, topic) (on a corpus with a known
+    number of topics: ``tests/test_evaluate.py``)."""
     table, _ = measure_ks(tokens, model_settings, themes, ks, resamples, SUBSAMPLE_SHARE,
                           progress, workers)  # fmt: skip
     return table

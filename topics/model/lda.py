@@ -6,11 +6,20 @@ the seed (mean matched top-10 Jaccard ≈ 0.35 between seeds). Writing a determi
 fits nearly seed-independent (≈ 1.0) and more coherent, at no extra cost (see DESIGN.md and
 ``benchmarks/bench_models.py``). The same data, settings and seed give bitwise-identical topics.
 
->>> fitted = fit_lda(tokens, ModelSettings(k=8, seed=1))           # doctest: +SKIP
->>> fitted.topic_word().shape                                       # doctest: +SKIP
-(8, 1800)
->>> fitted.transform(fitted.counts(new_tokens)).shape               # doctest: +SKIP
-(3, 8)
+Three planted blocks of 10 words (``t0w…``, ``t1w…``, ``t2w…``) and 10 background words come
+back as three topics, each led by one block; new documents get the topic of their block:
+
+>>> import numpy as np
+>>> from topics.model.synthetic import planted_corpus
+>>> tokens = planted_corpus(3, n_docs=60, words_per_topic=10, seed=1)
+>>> fitted = fit_lda(tokens, ModelSettings(k=3, seed=1, no_below=1))
+>>> fitted.topic_word().shape
+(3, 40)
+>>> words = np.asarray(fitted.vocabulary())
+>>> [sorted({w[:2] for w in words[np.argsort(-row)[:10]]}) for row in fitted.topic_word()]
+[['t0'], ['t2'], ['t1']]
+>>> fitted.transform(fitted.counts(tokens[:3])).argmax(axis=1).tolist()  # blocks 0, 1, 2
+[0, 2, 1]
 """
 
 from __future__ import annotations

@@ -1,8 +1,6 @@
 """An ipywidgets topic browser for JupyterLab: pick a topic or theme, move λ, read on.
 
->>> explore(run, corpus)        # doctest: +SKIP
-
-The view has three parts that update together: the topic's terms ranked by relevance at the
+``explore(run, corpus)`` returns the widget (``topics.explore`` in the README). The view has three parts that update together: the topic's terms ranked by relevance at the
 chosen λ, the topic's share in every article, and its most representative passages with the
 theme's seed words (or the topic's top terms) highlighted. The HTML pieces are plain functions
 (``terms_html``, ``passages_html``) so they can be used and tested without a browser.

@@ -36,8 +36,8 @@ def plot_k_selection(
     "no K meets the criteria" when none did, and a note when it lies at the grid's edge), the
     threshold of :func:`topics.model.k_rule.recommend` dotted, the K it rules out grey. ``used``:
     the run's K, labelled "set by hand" with ``by_hand`` (a number in the config, not "auto").
-
-    >>> fig = plot_k_selection(*k_selection(settings))        # doctest: +SKIP
+    ``plot_k_selection(*pipeline.k_selection(settings))`` draws a project's (tested in
+    ``tests/test_evaluate.py``).
     """
     ks = sorted(table["k"].unique())
     step = min((b - a for a, b in zip(ks, ks[1:], strict=False)), default=2)

@@ -9,10 +9,8 @@ The data come from :mod:`topics.plots.ldavis_data` (the run's own counts: the ba
 ``topic_terms.png``; topics keep the run's numbers, bubbles the intertopic map's places). The
 page opens at λ = 0.6 like the PNGs and ``topics show`` (LDAvis itself starts at 1), and it
 carries its own font: a subset of the bundled CJK font with just the glyphs the page uses
-(:mod:`topics.plots.webfont`), so Chinese renders on a machine without CJK fonts.
-
->>> prepared = prepare_ldavis(run)  # doctest: +SKIP
->>> save_ldavis_html(prepared, "figures/ldavis.html", title="乡镇治理 LDA")  # doctest: +SKIP
+(:mod:`topics.plots.webfont`), so Chinese renders on a machine without CJK fonts:
+``save_ldavis_html(prepare_ldavis(run), "figures/ldavis.html", title="乡镇治理 LDA")``.
 """
 
 from __future__ import annotations

@@ -12,8 +12,11 @@ token path.
 - **phrases** (``phrases = true``): a frozen gensim phraser trained on the corpus (or given,
   e.g. a run's, for new documents) merges frequent pairs; the ids are of the merged tokens.
 
->>> result = tokenize_corpus(paragraph_texts, tokenizer, progress=False)   # doctest: +SKIP
->>> result.tokens[0][:3], result.n_tokens[:3]                               # doctest: +SKIP
+>>> from topics.text.tokenize import Tokenizer
+>>> texts = ["村两委实行一肩挑。", "乡镇财政负债严重,转移支付不足。"]
+>>> result = tokenize_corpus(texts, Tokenizer(), progress=False)
+>>> result.tokens, result.n_tokens.tolist()
+([['村两委', '一肩挑'], ['乡镇财政', '负债', '严重', '转移支付', '不足']], [2, 5])
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ corpus (cached segmentation in :mod:`topics.text.cache`, worker processes for la
 Filtering (stoplists, numbers, single characters, part of speech) is cheap and re-run every
 time, so editing a stoplist never calls jieba again.
 
->>> tok = Tokenizer()                                                  # doctest: +SKIP
->>> tok("村两委实行一肩挑,乡镇财政负债严重。")                        # doctest: +SKIP
+>>> tok = Tokenizer()
+>>> tok("村两委实行一肩挑,乡镇财政负债严重。")
 ['村两委', '一肩挑', '乡镇财政', '负债', '严重']
 """
 
