@@ -1,4 +1,5 @@
-"""figures/ldavis.html in a real browser: Chromium driven by Playwright, with the network blocked.
+"""figures/ldavis.html and the report page (`topics report`) in a real browser: Chromium driven by
+Playwright, with the network blocked.
 
 Run it with ``make test-browser`` (installs Playwright, the ``browser`` extra). Chromium comes
 from the system (``apt-get install chromium``; Playwright's own browser download is not
@@ -155,3 +156,60 @@ def test_ldavis_page_works_offline_in_chromium(loaded, tmp_path):
 def _json(terms: list[str]) -> str:
     """``terms`` as the page's ``JSON.stringify`` writes them."""
     return json.dumps(terms, ensure_ascii=False, separators=(",", ":"))
+
+
+# --- the report page (`topics report`) --------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def report_page(browser, project_settings, run, tmp_path_factory):
+    """The report of the session's run, opened from its file URL with the network blocked."""
+    from topics import pipeline
+
+    path = pipeline.make_report(project_settings, tmp_path_factory.mktemp("report") / "r.html",
+                                progress=False)  # fmt: skip
+    url = path.as_uri()
+    requests, errors = [], []
+    page = browser.new_page()
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(url) else r.abort())
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(url)
+    page.evaluate("document.fonts.ready.then(() => true)")
+    return page, url, requests, errors
+
+
+def test_report_page_works_offline_in_chromium(report_page, run):
+    from topics.report import FONT_FAMILY, SECTIONS
+
+    page, url, requests, errors = report_page
+    for section in SECTIONS:  # every section is there and shown
+        assert page.is_visible(f"#{section} h2"), section
+    # Chinese is drawn with the page's own font, as glyphs, not boxes
+    loaded = page.evaluate(
+        "Array.from(document.fonts).filter(f => f.status === 'loaded').map(f => f.family)"
+    )
+    assert loaded == [FONT_FAMILY]
+    style = page.eval_on_selector("body", "e => getComputedStyle(e).fontFamily")
+    assert style.strip('"').startswith(FONT_FAMILY)
+    label = page.text_content("#T1 h3")
+    assert page.evaluate(f"document.fonts.check('28px \"{FONT_FAMILY}\"', {label!r})")
+    boxes = page.evaluate(DRAW, [FONT_FAMILY, "\ufffe\uffff"])
+    assert page.evaluate(DRAW, [FONT_FAMILY, label.split()[1][:2]]) != boxes
+
+    # links between topics and passages: the topic list leads to a topic, a passage's id to the
+    # passage, and a passage's "also" link to the other topic it belongs to
+    page.click(f'nav + p a[href="#T{run.k}"]')
+    assert page.evaluate("location.hash") == f"#T{run.k}"
+    assert page.evaluate(f"document.getElementById('T{run.k}').getBoundingClientRect().top") < 50
+    jump = page.locator("#T2 .topic-passages a").first  # topic → its first passage
+    pid = jump.text_content()
+    jump.click()
+    target = page.evaluate("location.hash")
+    assert target.startswith("#p-") and page.text_content(f"{target} .meta").find(pid) > 0
+    page.locator(f"{target} .meta a[href='#T2']").click()  # passage → its topic
+    assert page.evaluate("location.hash") == "#T2"
+    assert page.evaluate("document.getElementById('T2').getBoundingClientRect().top") < 50
+    assert not errors, errors
+    assert requests == [url] or all(r.startswith(url) for r in requests), requests

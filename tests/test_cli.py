@@ -27,11 +27,14 @@ COMMANDS = [
     "passages",
     "share",
     "effect",
+    "words-by",
     "figures",
+    "report",
 ]
-READS_A_RUN = {"show", "infer", "similar", "compare", "passages", "share", "effect"}
-WRITES_A_TABLE = {"select-k", "show", "infer", "similar", "passages", "share", "effect"}
-HAS_PROGRESS = {"prepare", "tokens", "fit", "select-k", "infer", "figures"}
+READS_A_RUN = {"show", "infer", "similar", "compare", "passages", "share", "effect", "words-by"}
+WRITES_A_TABLE = {"select-k", "show", "infer", "similar", "passages", "share", "effect",
+                  "words-by"}  # fmt: skip
+HAS_PROGRESS = {"prepare", "tokens", "fit", "select-k", "infer", "figures", "words-by", "report"}
 
 
 def _enum(annotation) -> type[enum.Enum] | tuple:

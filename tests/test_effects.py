@@ -277,8 +277,8 @@ def test_topics_effect_recovers_the_planted_trends(planted):
 
 
 def test_every_figure_is_drawn_on_the_planted_corpus(planted, tmp_path):
-    """The planted project's figures are the ones its metadata call for (prevalence by year:
-    the documents have years), each recorded with its hash, and the prevalence figure shows
+    """The planted project's figures are the ones its metadata call for (prevalence and words by
+    year: the documents have years), each recorded with its hash, and the prevalence figure shows
     the planted trends: finance rising, village autonomy falling, year by year."""
     from topics import pipeline
     from topics.config import Settings
@@ -294,7 +294,8 @@ def test_every_figure_is_drawn_on_the_planted_corpus(planted, tmp_path):
     assert drawn == {"corpus_overview.png", "k_selection.png", "article_similarity.png",
                      "intertopic_map.png", "ldavis.html"} | {
         f"{name}.{suffix}" for suffix in ("png", "svg")
-        for name in ("topic_terms", "article_topics", "theme_prevalence", "prevalence_by_year")
+        for name in ("topic_terms", "article_topics", "theme_prevalence", "prevalence_by_year",
+                     "topic_words_by_year")
     }  # fmt: skip
     for name in drawn:
         assert manifest["figures"][name]["sha256"] == file_sha256(figures / name), name

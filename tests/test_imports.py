@@ -13,6 +13,7 @@ LAYERS = {
     "topics.corpus": 1, "topics.text": 2, "topics.model": 3, "topics.analysis": 4,
     "topics.plots": 5,
     "topics.config": 6, "topics.project": 7, "topics.saved": 7, "topics.pipeline": 7, "topics.figures": 7,
+    "topics.report": 7,
     "topics.cli": 8,
 }  # fmt: skip
 

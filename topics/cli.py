@@ -432,6 +432,43 @@ def share(
     emit(share_by(getattr(topic_run, units), by, getattr(corpus, units)), output)
 
 
+@app.command("words-by")
+@friendly_errors
+def words_by_command(
+    column: Annotated[str, typer.Argument(help="Metadata column, e.g. year or place.")],
+    config: ConfigOption = None,
+    run: RunOption = None,
+    n: Annotated[int, typer.Option("--n", "-n", min=1, help="Top words per topic and level.")] = 10,
+    method: Annotated[Method, typer.Option(help="How words are ranked.")] = Method.relevance,
+    periods: Annotated[
+        int,
+        typer.Option(min=2, max=20, help="Periods a numeric column with more values is cut into."),
+    ] = 4,
+    draws: Annotated[int, typer.Option(min=20, help="Bootstrap draws of the articles.")] = 200,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the draws.")] = 0,
+    output: OutputOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """How each topic's words change across the levels of a metadata column, with 95% intervals
+    (the full table, one row per topic, word and level, goes to -o)."""
+    from topics import pipeline
+    from topics.analysis.words_by import words_by
+
+    settings = _settings(config)
+    topic_run, corpus = pipeline.open_run(settings, run), pipeline.prepared_corpus(settings)
+    tokens = pipeline.tokenize_paragraphs(settings, corpus, progress=not quiet)
+    result = words_by(topic_run, corpus, tokens, column, n, str(method), periods=periods,
+                      draws=draws, seed=seed, progress=not quiet)  # fmt: skip
+    typer.echo(result.describe())
+    changes = result.changes()
+    typer.echo(f"\n{len(changes)} changes beyond the noise" + (":" if len(changes) else "."))
+    if len(changes):
+        emit(changes[["topic", "label", "term", "level", "reference", "weight", "change", "low",
+                      "high", "signal"]])  # fmt: skip
+    if output is not None:
+        emit_file(result.table, output)
+
+
 @app.command()
 @friendly_errors
 def effect(
@@ -471,3 +508,20 @@ def figures(
     settings = _settings(config)
     report = pipeline.make_figures(settings, out=out, progress=not quiet, force=force)
     typer.echo("\n".join(report.lines()))
+
+
+@app.command()
+@friendly_errors
+def report(
+    config: ConfigOption = None,
+    quiet: QuietOption = False,
+    out: Annotated[
+        Path | None, typer.Option(help="The page (default: figures/report.html).")
+    ] = None,
+) -> None:
+    """The whole run as one offline HTML page: corpus, K, topics with passages, prevalence,
+    words by covariate, similar documents, provenance."""
+    from topics import pipeline
+
+    path = pipeline.make_report(_settings(config), out, progress=not quiet)
+    typer.echo(f"wrote {path} ({path.stat().st_size / 1024:.0f} kB)")

@@ -29,9 +29,10 @@ from topics.storage import (
     reuse_or_build,
     write_json,
 )
+from topics.text.token_ids import TokenIds
 
 #: Figures saved as SVG too (vector copies for publication): names starting with these.
-VECTOR = ("topic_terms", "article_topics", "theme_prevalence", "prevalence_by_")
+VECTOR = ("topic_terms", "article_topics", "theme_prevalence", "prevalence_by_", "topic_words_by_")
 MANIFEST = "MANIFEST.json"
 #: What differs from machine to machine or from run to run: kept out of the committed manifest.
 LOCAL_MANIFEST = "MANIFEST.local.json"
@@ -45,9 +46,11 @@ def figure_jobs(
     best_k: int,
     prevalence_by: Sequence[str] | None = None,
     k_by_hand: bool = False,
+    documents: Callable[[], TokenIds] | None = None,
 ) -> dict[str, Callable]:
     """Name → a function drawing that figure. Imports stay inside: plotting is slow to load.
-    ``k_by_hand``: the run's K was set in the config, not chosen by the rule ("auto")."""
+    ``k_by_hand``: the run's K was set in the config, not chosen by the rule ("auto").
+    ``documents``: gives the paragraphs' token ids, for the words-by figures (None: none)."""
     from topics.analysis.share import theme_prevalence
     from topics.plots.article_similarity import plot_article_similarity
     from topics.plots.article_topics import plot_article_topics
@@ -57,6 +60,7 @@ def figure_jobs(
     from topics.plots.prevalence import prevalence_jobs
     from topics.plots.theme_prevalence import plot_theme_prevalence, theme_annotations
     from topics.plots.topic_terms import plot_topic_terms
+    from topics.plots.topic_words import topic_words_jobs
 
     def themes():
         tables = {theme: theme_prevalence(run, theme) for theme in run.theme_topics()}
@@ -72,7 +76,8 @@ def figure_jobs(
     }
     if run.theme_topics():
         jobs["theme_prevalence"] = themes
-    return {**jobs, **prevalence_jobs(run, corpus, prevalence_by)}
+    words = topic_words_jobs(run, corpus, documents, prevalence_by) if documents else {}
+    return {**jobs, **prevalence_jobs(run, corpus, prevalence_by), **words}
 
 
 #: Outputs in the order they are handed to the workers: slowest first (measured: topic_terms
@@ -140,6 +145,7 @@ def draw_all(
     workers: int = 2,
     prevalence_by: Sequence[str] | None = None,
     k_by_hand: bool = False,
+    documents: Callable[[], TokenIds] | None = None,
 ) -> list[Path]:
     """Save every figure and the LDAvis page into ``out``; returns the files.
 
@@ -147,7 +153,8 @@ def draw_all(
     files are the same bytes however many draw them and in whatever order.
     """
     global _JOBS
-    _JOBS = (figure_jobs(corpus, run, selection, best_k, prevalence_by, k_by_hand), run, out)
+    jobs = figure_jobs(corpus, run, selection, best_k, prevalence_by, k_by_hand, documents)
+    _JOBS = (jobs, run, out)
     names = draw_order([*_JOBS[0], "ldavis"])
     pool = _pool(workers)
     try:
@@ -172,6 +179,7 @@ def regenerate(
     force: bool = False,
     prevalence_by: Sequence[str] | None = None,
     k_by_hand: bool = False,
+    documents: Callable[[], TokenIds] | None = None,
 ) -> tuple[list[Path], bool]:
     """The figures in ``out``: reused when ``out/MANIFEST.json`` records ``inputs``, the local
     record ``out/MANIFEST.local.json`` records ``made_from`` (name → hash of each artefact the
@@ -187,7 +195,8 @@ def regenerate(
 
     def build(folder: Path) -> tuple[list[Path], dict]:
         written = draw_all(corpus, run, selection, best_k, folder, progress,
-                           prevalence_by=prevalence_by, k_by_hand=k_by_hand)  # fmt: skip
+                           prevalence_by=prevalence_by, k_by_hand=k_by_hand,
+                           documents=documents)  # fmt: skip
         records = {
             path.name: {"sha256": file_sha256(path), "run": run.path.name, "recommended_k": best_k}
             for path in written

@@ -56,6 +56,7 @@ __all__ = [
     "lexicon_paths",
     "load_prepared",
     "make_figures",
+    "make_report",
     "make_tokenizer",
     "model_settings",
     "open_run",
@@ -100,11 +101,60 @@ def make_figures(
     paths, drawn = figures.regenerate(corpus, run, selection, best_k, out, inputs, hashes,
                                       progress, force,
                                       prevalence_by=settings.figures.prevalence_by,
-                                      k_by_hand=settings.model.k != "auto")  # fmt: skip
+                                      k_by_hand=settings.model.k != "auto",
+                                      documents=lambda: tokenize_paragraphs(settings, corpus, False))  # fmt: skip
     rebuilt = dict(zip(made_from, (new_corpus, new_selection, new_run), strict=True))
     return figures.FiguresReport(out, paths, drawn, run.path.name,
                          [name for name, new in rebuilt.items() if new],
                          [name for name, new in rebuilt.items() if not new])  # fmt: skip
+
+
+def make_report(settings: Settings, out: Path | None = None, progress: bool = True) -> Path:
+    """The run of the config as one offline page (``figures/report.html`` by default; see
+    :mod:`topics.report`): the corpus and run are reused or built, the K selection shown when
+    a current one is saved (`topics figures` or `select-k` make it), and every section is
+    computed by the library's own functions."""
+    from topics import report
+    from topics.analysis.design import default_formula
+    from topics.analysis.effects import estimate_effect
+    from topics.analysis.passages import topic_words
+    from topics.analysis.share import theme_prevalence
+    from topics.analysis.words_by import words_by
+    from topics.model.k_rule import explain
+    from topics.plots.prevalence import prevalence_columns
+
+    out = Path(out) if out else settings.path(settings.paths.figures) / "report.html"
+    corpus = prepared_corpus(settings, progress)
+    run = current_run(settings, progress)
+    table = _current_selection(settings)
+    columns = prevalence_columns(corpus.articles, settings.figures.prevalence_by)
+    tokens = tokenize_paragraphs(settings, corpus, False) if columns else None
+    topics = range(1, run.k + 1)
+    data = report.ReportInputs(
+        title=f"topics: run {run.path.name}",
+        corpus=corpus,
+        run=run,
+        k_table=table,
+        k_text=explain(table) if table is not None else "",
+        passages={k: report.passages_with_provenance(run, corpus, k) for k in topics},
+        highlight_words={k: topic_words(run, k) for k in topics},
+        theme_shares={theme: theme_prevalence(run, theme) for theme in run.theme_topics()},
+        effects={c: estimate_effect(run, corpus, default_formula(corpus.articles[c]))
+                 for c in columns},
+        words_by={c: words_by(run, corpus, tokens, c, progress=progress) for c in columns},
+        similar=report.similar_articles(run),
+    )  # fmt: skip
+    return report.save_report(data, out)
+
+
+def _current_selection(settings: Settings) -> pd.DataFrame | None:
+    """The saved K-selection table of the config's grid, when current (None: not saved)."""
+    ks = _grid(settings)
+    if not ks:
+        return None
+    model = model_settings(settings, k=max(ks[0], 2))
+    return _saved_table(settings, _selection_inputs(settings, model, ks,
+                                                    settings.select_k.resamples)[0])  # fmt: skip
 
 
 def model_settings(settings: Settings, **overrides) -> ModelSettings:

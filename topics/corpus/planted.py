@@ -9,6 +9,12 @@ for the rest. A paragraph is rising or falling by the seed words of a theme it c
 truth table lists each document's year, paragraph counts and the share of its characters
 that are rising or falling paragraphs; :func:`planted_slopes` gives their change per year.
 
+A second known answer, for how a topic's *words* change (:mod:`topics.analysis.words_by`):
+with ``share_range=FLAT`` both themes keep the same number of paragraphs in every document, and
+with ``shift=SHIFT`` the rising theme's paragraphs of documents from :data:`SHIFT_YEAR` on have
+each word of the mapping replaced (财力 → 财源, …): the theme's share stays flat while its
+vocabulary changes. Without ``shift`` the same corpus has no change at all.
+
 >>> texts = pd.Series(["财政负债,财力不足。", "县乡财政与转移支付资金。", "村民自治,村委会和村民代表。",
 ...                    "村民代表会议。村民自治。村委会。", "党的建设。", "干部作风。"], index=list("abcdef"))
 >>> scores = seed_scores(texts, ["财政", "乡镇财政", "财力", "负债", "转移支付", "资金"],
@@ -23,7 +29,7 @@ that are rising or falling paragraphs; :func:`planted_slopes` gives their change
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +44,11 @@ N_DOCS = 60
 PER_DOC = 10
 YEARS_PER_DOC = 3  # documents per year: 60 documents span 2000-2019
 TRUTH_FILE = "truth.csv"
+#: Shares of both themes' paragraphs that stay the same in every document.
+FLAT = (0.3, 0.3)
+#: Words of the rising theme's paragraphs replaced from SHIFT_YEAR on (old → new).
+SHIFT = {"财力": "财源", "增长": "攀升", "资金": "款项"}
+SHIFT_YEAR = 2010
 
 
 def seed_hits(texts: pd.Series, seeds: Sequence[str]) -> pd.Series:
@@ -70,14 +81,16 @@ def assign_paragraphs(
     n_docs: int = N_DOCS,
     per_doc: int = PER_DOC,
     seed: int = 0,
+    share_range: tuple[float, float] = SHARE_RANGE,
 ) -> pd.DataFrame:
     """The plan: one row per document with its ``year``, ``n_rising`` and ``n_falling`` (the
     linear trend, rounded) and its ``paragraphs`` (ids, in reading order).
 
     The remaining places are filled with the other paragraphs, each used once before any is
-    used again, so the corpus holds every paragraph when there is room.
+    used again, so the corpus holds every paragraph when there is room. ``share_range``: the
+    share of rising paragraphs at the first and last year (falling ones: the reverse).
     """
-    low, high = SHARE_RANGE
+    low, high = share_range
     step = np.arange(n_docs) // YEARS_PER_DOC
     step = step / max(step[-1], 1)
     n_rising = np.rint(per_doc * (low + (high - low) * step)).astype(int)
@@ -124,6 +137,9 @@ def build_planted_corpus(
     n_docs: int = N_DOCS,
     per_doc: int = PER_DOC,
     seed: int = 0,
+    share_range: tuple[float, float] = SHARE_RANGE,
+    shift: Mapping[str, str] | None = None,
+    shift_year: int = SHIFT_YEAR,
 ) -> pd.DataFrame:
     """Write the planted corpus into ``folder`` (one ``.txt`` per document, a paragraph a line)
     and return its truth table, also saved as ``folder/truth.csv``.
@@ -131,26 +147,51 @@ def build_planted_corpus(
     ``texts``: paragraph texts by paragraph id (e.g. the bundled corpus's, near-duplicates left
     out); ``rising_seeds`` / ``falling_seeds``: the two themes' seed words. Truth columns:
     file, year, n_rising, n_falling, rising_share, falling_share (shares of the document's
-    characters), paragraphs (the source ids, space-separated).
+    characters), paragraphs (the source ids, space-separated), shifted (replacements made).
+
+    ``share_range``: see :func:`assign_paragraphs` (:data:`FLAT` keeps both themes' shares
+    constant); ``shift``: words replaced in the rising paragraphs of documents from
+    ``shift_year`` on (see :func:`shift_words`).
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     scores = seed_scores(texts, rising_seeds, falling_seeds)
-    plan, kind = assign_paragraphs(scores, n_docs, per_doc, seed), classify(scores)
+    plan = assign_paragraphs(scores, n_docs, per_doc, seed, share_range)
+    kind = classify(scores)
     chars = texts.str.len()
     records = []
     for i, doc in enumerate(plan.itertuples()):
         name = f"{doc.year}_planted_{i:02d}.txt"
         ids = list(doc.paragraphs)
-        (folder / name).write_text("\n".join(texts[ids]) + "\n", encoding="utf-8")
+        lines = texts[ids]
+        replaced = 0
+        if shift and doc.year >= shift_year:
+            rising = (kind[ids] == "rising").to_numpy()
+            lines[rising], replaced = shift_words(lines[rising], shift)
+        (folder / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
         total = chars[ids].sum()
         shares = {f"{k}_share": float(chars[ids][kind[ids] == k].sum() / total)
                   for k in ("rising", "falling")}  # fmt: skip
         records.append({"file": name, "year": doc.year, "n_rising": doc.n_rising,
-                        "n_falling": doc.n_falling, **shares, "paragraphs": " ".join(ids)})  # fmt: skip
+                        "n_falling": doc.n_falling, **shares, "paragraphs": " ".join(ids),
+                        "shifted": replaced})  # fmt: skip
     truth = pd.DataFrame(records)
     truth.to_csv(folder / TRUTH_FILE, index=False)
     return truth
+
+
+def shift_words(texts: pd.Series, mapping: Mapping[str, str]) -> tuple[pd.Series, int]:
+    """``texts`` with every word of ``mapping`` replaced by its new word (longest first, in one
+    pass), and the number of replacements.
+
+    >>> shift_words(pd.Series(["财力不足,资金短缺", "增长"]), SHIFT)[0].tolist()
+    ['财源不足,款项短缺', '攀升']
+    """
+    if not mapping:
+        return texts, 0
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(mapping, key=len, reverse=True)))
+    replaced = texts.str.count(pattern.pattern).sum() if len(texts) else 0
+    return texts.map(lambda t: pattern.sub(lambda m: mapping[m.group(0)], t)), int(replaced)
 
 
 def planted_slopes(truth: pd.DataFrame) -> dict[str, float]:
