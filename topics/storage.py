@@ -250,8 +250,20 @@ def made_by_topics(folder: Path) -> bool:
     return saved is not None and {"kind", "format_version", "inputs"} <= saved.keys()
 
 
+def check_writable(folder: Path) -> None:
+    """Raise a one-line error when ``folder`` exists and this process may not write in it: a
+    folder made read-only is kept as it is, even where its parent would allow replacing it."""
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        raise input_error(
+            folder, "is read-only for this user: refused to write or replace it",
+            "make the folder writable, or choose other [paths] in topics.toml",
+        )  # fmt: skip
+
+
 def check_replaceable(folder: Path) -> None:
-    """Raise a one-line error unless ``folder`` may be replaced (:func:`made_by_topics`)."""
+    """Raise a one-line error unless ``folder`` may be replaced (:func:`made_by_topics`) and
+    is writable (:func:`check_writable`)."""
+    check_writable(folder)
     if not made_by_topics(folder):
         what = "a file" if folder.exists() and not folder.is_dir() else "a folder"
         raise input_error(
@@ -375,6 +387,7 @@ def reuse_or_build(
 @contextmanager
 def _in_place(folder: Path) -> Iterator[Path]:
     """``folder`` itself, once it is known to be writable (before any work is done)."""
+    check_writable(folder)
     _prepare_folder(folder)
     probe = folder / temp_name("probe")
     with _writing(folder):
