@@ -145,7 +145,7 @@ def _as_user(user: str) -> list[str]:
         if made.returncode != 0:
             pytest.skip(f"cannot create the user {user}: {made.stderr.strip()}")
     # the interpreter may live where that user cannot go (/root/.pyenv): try the system one
-    version = "import sys; assert sys.version_info[:2] == {}".format(tuple(sys.version_info[:2]))
+    version = f"import sys; assert sys.version_info[:2] == {tuple(sys.version_info[:2])}"
     # its own standard library, this environment's packages and the package under test
     path = os.pathsep.join([*(p for p in sys.path if "site-packages" in p), str(PACKAGE_ROOT)])
     for python in dict.fromkeys([sys.executable, "/usr/bin/python3"]):
