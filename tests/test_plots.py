@@ -311,6 +311,21 @@ def test_a_year_inside_a_dropped_opening_stays_in_the_label():
     assert same_year == ["2019年…甲", "2019年…乙", "2019年…丙"]
 
 
+def test_annual_reports_lose_the_template_after_their_year():
+    """A series of annual reports whose titles share a template after a leading year: the
+    template is dropped, the year leads, and it is not written twice beside a year column."""
+    from topics.plots.labels import article_labels
+
+    years = range(1954, 1960)
+    table = pd.DataFrame({
+        "article_id": [f"{y}_报告#1" for y in years], "year": list(years),
+        "title": [f"{y}年中华人民共和国国务院政府工作报告" for y in years],
+    })  # fmt: skip
+    labels = article_labels(table)
+    assert labels == [f"{y}年… {y}#1" for y in years]
+    assert not any("国务院" in label for label in labels)
+
+
 def test_subtitles_and_legends_stay_inside_their_figure_and_say_what_intervals_cover(figures):
     """The intertopic map's subtitle ends inside the figure; the theme-prevalence legend says
     its interval covers the article's paragraphs resampled and the posterior draws."""

@@ -25,6 +25,8 @@ from pathlib import Path
 import pandas as pd
 
 from topics.model.choices import LAMBDA
+from topics.model.k_rule import MIN_THEME_SEEDS
+from topics.plots.labels import is_unstable, stability_threshold
 from topics.plots.webfont import font_face_css
 from topics.storage import atomic_file
 
@@ -164,8 +166,9 @@ def k_choice(data: ReportInputs) -> str:
     from topics.model.k_rule import k_summary
 
     summary = k_summary(data.k_table).reset_index()
-    keep = [c for c in ("k", "stability", "stability_se", "stable_topics", "c_npmi", "diversity",
-                        "perplexity", "perplexity_unigram", "theme_seeds", "qualifies")
+    keep = [c for c in ("k", "stability", "stability_se", "draws", "stability_floor",
+                        "stability_ceiling", "threshold", "stable_topics", "c_npmi", "diversity",
+                        "perplexity", "perplexity_unigram", "themes_formed", "qualifies")
             if c in summary]  # fmt: skip
     return chosen + f"<pre>{esc(data.k_text)}</pre>" + table_html(summary[keep])
 
@@ -176,23 +179,30 @@ def topic_section(data: ReportInputs, k: int) -> str:
     terms = run.terms(10, LAMBDA)
     mine = terms[terms["topic"] == k]
     words = {m: " ".join(mine.loc[mine["method"] == m, "term"]) for m in ("relevance", "frex")}
+    seeded = row.get("seeded_theme", row["theme"]) or ""
+    seeds = run.seeds[run.seeds["topic"] == k]
+    in_top = int((seeds["rank"].fillna(99) <= 10).sum())
+    rule = f"{in_top} of its {len(seeds)} seed words among its top 10, {MIN_THEME_SEEDS} needed"
     if row["theme"]:
-        seeds = run.seeds[run.seeds["topic"] == k]
-        in_top = int((seeds["rank"].fillna(99) <= 10).sum())
-        how = (f"seeded theme <code>{esc(row['theme'])}</code>: its label comes from the themes "
-               f"file ({esc(row.get('label_en', ''))}); {in_top} of {len(seeds)} seed words are "
-               f"among its top 10 words; seeds: {esc(' '.join(seeds['seed']))}")  # fmt: skip
+        how = (f"theme <code>{esc(row['theme'])}</code> formed ({rule}): its label comes from "
+               f"the themes file ({esc(row.get('label_en', ''))}); seeds: "
+               f"{esc(' '.join(seeds['seed']))}")  # fmt: skip
+    elif seeded:
+        how = (f"seeded with theme <code>{esc(seeded)}</code>, which did not form ({rule}): "
+               f"named by its top three words by relevance (λ = {LAMBDA})")  # fmt: skip
     else:
         how = f"automatic: its top three words by relevance (λ = {LAMBDA})"
     quality = [c for c in run.topics.columns
                if c not in {"topic", "name", "theme", "label", "label_en", "auto_label",
                             "top_terms", "prevalence"} and pd.api.types.is_numeric_dtype(run.topics[c])]  # fmt: skip
-    from topics.model.k_rule import STABLE
-
     measures = ", ".join(f"{c} {row[c]:.3f}" for c in quality if pd.notna(row[c]))
-    if "stability" in row and pd.notna(row["stability"]):
-        verdict = "stable" if row["stability"] >= STABLE else "unstable"
-        measures += f" ({verdict}: a topic is stable from a mean top-10 Jaccard of {STABLE:g})"
+    threshold = stability_threshold(run.topics)
+    if "stability" in row and pd.notna(row["stability"]) and threshold == threshold:
+        verdict = "unstable" if is_unstable(run.topics, k) else "stable"
+        measures += (f" ({verdict}: a topic is stable from {threshold:.3f}, midway between the "
+                     f"floor {row['stability_floor']:.3f}, tokens shuffled across paragraphs, "
+                     f"and the ceiling {row['stability_ceiling']:.3f}, a corpus sampled from "
+                     "the model)")  # fmt: skip
     passages = []
     for p in data.passages.get(k, pd.DataFrame()).itertuples():
         from topics.analysis.passages import highlight

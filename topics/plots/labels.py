@@ -185,6 +185,33 @@ def _strip_opening(titles: list[str], members: Sequence[int]) -> None:
             titles[i] = kept + rest
 
 
+_LEADING_NUMBER = re.compile(r"^\d+年?")
+
+
+def _strip_after_leading_numbers(titles: list[str]) -> list[str]:
+    """Where every title starts with a number (a year) followed by an opening they all share,
+    that opening is replaced by ``"…"`` and the number kept: a series of annual reports reads
+    ``"1954年…"`` rather than repeating its template on every label.
+
+    >>> _strip_after_leading_numbers(["1954年国务院政府工作报告", "1955年国务院政府工作报告(草案)",
+    ...                               "1956年国务院政府工作报告"])
+    ['1954年…', '1955年…(草案)', '1956年…']
+    >>> _strip_after_leading_numbers(["1954年报告", "乡镇财政", "1956年报告"])
+    ['1954年报告', '乡镇财政', '1956年报告']
+    """
+    leads = [_LEADING_NUMBER.match(title) for title in titles]
+    if not all(leads):
+        return titles.copy()
+    rests = [title[lead.end() :] for title, lead in zip(titles, leads, strict=True)]
+    opening = _shared_opening(rests)
+    if not opening:
+        return titles.copy()
+    return [
+        f"{lead.group()}…{rest[len(opening) :].strip()}"
+        for lead, rest in zip(leads, rests, strict=True)
+    ]
+
+
 def distinct_titles(titles: Sequence[str], width: int | None) -> list[str]:
     """Titles cut to ``width`` that show what tells them apart: an opening shared by every
     title (of at least :data:`SHARED_OPENING_MIN` titles) is replaced by ``"…"``, and so is
@@ -202,7 +229,7 @@ def distinct_titles(titles: Sequence[str], width: int | None) -> list[str]:
         return len({shorten(text, width) for text in candidates})
 
     if len(texts) >= SHARED_OPENING_MIN:
-        stripped = texts.copy()
+        stripped = _strip_after_leading_numbers(texts)
         _strip_opening(stripped, range(len(stripped)))
         if distinct(stripped) >= distinct(texts):  # only while the labels still differ
             texts = stripped
