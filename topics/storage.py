@@ -261,9 +261,7 @@ def check_writable(folder: Path) -> None:
 
 
 def check_replaceable(folder: Path) -> None:
-    """Raise a one-line error unless ``folder`` may be replaced (:func:`made_by_topics`) and
-    is writable (:func:`check_writable`)."""
-    check_writable(folder)
+    """Raise a one-line error unless ``folder`` may be replaced (:func:`made_by_topics`)."""
     if not made_by_topics(folder):
         what = "a file" if folder.exists() and not folder.is_dir() else "a folder"
         raise input_error(
@@ -276,7 +274,7 @@ def check_replaceable(folder: Path) -> None:
 def atomic_folder(target: str | Path) -> Iterator[Path]:
     """Yield an empty temporary folder that replaces ``target`` only if the block succeeds.
     A ``target`` that this package did not make is refused before any work
-    (:func:`check_replaceable`).
+    (:func:`check_replaceable`), and so is one this process may not write in.
 
     >>> import tempfile
     >>> target = Path(tempfile.mkdtemp()) / "processed"
@@ -294,6 +292,7 @@ def atomic_folder(target: str | Path) -> Iterator[Path]:
     """
     target = Path(target)
     check_replaceable(target)
+    check_writable(target)  # a folder made read-only is kept, though its parent allows a swap
     _prepare_folder(target.parent)
     tmp = target.with_name(temp_name(target.name))
     with _writing(target):
