@@ -153,11 +153,14 @@ def words_by_table(config: Path, column: str, suffix: str = ".csv", *extra: str)
 
 
 def finance_rows(config: Path, table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the finance topic: the topic the theme formed or, where it did not form
+    (the label rule), the topic holding most of its seed words."""
     from topics import pipeline
     from topics.config import Settings
 
     run = pipeline.open_run(Settings.load(config))
-    return table[table["topic"] == f"T{run.theme_topics()['finance']}"].set_index(["term", "level"])
+    topic, _ = run.nearest_topic("finance")
+    return table[table["topic"] == f"T{topic}"].set_index(["term", "level"])
 
 
 LATE = ("2010–2014", "2015–2019")
