@@ -87,6 +87,7 @@ def make_figures(
         if out
         else settings.path(settings.paths.figures)
     )
+    storage.check_writable(out)  # before the corpus, K selection or run are built
     corpus, new_corpus = prepared_or_rebuilt(settings, progress=progress)
     (selection, best_k), new_selection, run_saved = _k_selection(settings, progress=progress)
     run, new_run = _run(settings, model_settings(settings), progress)

@@ -250,6 +250,16 @@ def made_by_topics(folder: Path) -> bool:
     return saved is not None and {"kind", "format_version", "inputs"} <= saved.keys()
 
 
+def check_writable(folder: Path) -> None:
+    """Raise a one-line error when ``folder`` exists and this process may not write in it: a
+    folder made read-only is kept as it is, even where its parent would allow replacing it."""
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        raise input_error(
+            folder, "is read-only for this user: refused to write or replace it",
+            "make the folder writable, or choose other [paths] in topics.toml",
+        )  # fmt: skip
+
+
 def check_replaceable(folder: Path) -> None:
     """Raise a one-line error unless ``folder`` may be replaced (:func:`made_by_topics`)."""
     if not made_by_topics(folder):
@@ -264,7 +274,7 @@ def check_replaceable(folder: Path) -> None:
 def atomic_folder(target: str | Path) -> Iterator[Path]:
     """Yield an empty temporary folder that replaces ``target`` only if the block succeeds.
     A ``target`` that this package did not make is refused before any work
-    (:func:`check_replaceable`).
+    (:func:`check_replaceable`), and so is one this process may not write in.
 
     >>> import tempfile
     >>> target = Path(tempfile.mkdtemp()) / "processed"
@@ -282,6 +292,7 @@ def atomic_folder(target: str | Path) -> Iterator[Path]:
     """
     target = Path(target)
     check_replaceable(target)
+    check_writable(target)  # a folder made read-only is kept, though its parent allows a swap
     _prepare_folder(target.parent)
     tmp = target.with_name(temp_name(target.name))
     with _writing(target):
@@ -375,6 +386,7 @@ def reuse_or_build(
 @contextmanager
 def _in_place(folder: Path) -> Iterator[Path]:
     """``folder`` itself, once it is known to be writable (before any work is done)."""
+    check_writable(folder)
     _prepare_folder(folder)
     probe = folder / temp_name("probe")
     with _writing(folder):
