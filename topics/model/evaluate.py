@@ -39,6 +39,7 @@ from topics.model.stability import (
     shuffled_documents,
 )
 from topics.model.themes import ThemeSet
+from topics.model.themes import seeds_in_top as theme_seeds_in_top
 
 __all__ = ["heldout_split"]  # re-exported: the split is defined with the subsamples
 
@@ -185,7 +186,7 @@ def seeds_in_top(top_words: Sequence[Sequence[str]], themes: ThemeSet | None) ->
     >>> seeds_in_top([["财政", "乡镇", "负债"], ["干部", "考核"]], themes)
     [2]
     """
-    return [len(set(theme.seeds) & set(top_words[t])) for t, theme in enumerate(themes or ())]
+    return [theme_seeds_in_top(top_words[t], theme) for t, theme in enumerate(themes or ())]
 
 
 def _usable_ks(ks: Iterable[int], n_docs: int, n_themes: int) -> tuple[list[int], set[int]]:
